@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 
 from attribution import database, demo_data, migrate
 
@@ -76,16 +77,42 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _dbt(args: argparse.Namespace) -> int:
-    return run_dbt(args.dbt_args)
+    return run_dbt(args.dbt_args).returncode
 
 
-def run_dbt(dbt_args: list[str], params: database.ConnectionParams | None = None
-            ) -> int:
+def dbt_profiles_dir() -> Path:
+    """A profiles directory holding profiles.example.yml as profiles.yml."""
+    target = database.local_dir() / "dbt"
+    target.mkdir(parents=True, exist_ok=True)
+    example = (PROJECT_ROOT / "profiles.example.yml").read_text()
+    profile = target / "profiles.yml"
+    if not profile.exists() or profile.read_text() != example:
+        profile.write_text(example)
+    return target
+
+
+def dbt_env(params: database.ConnectionParams | None = None) -> dict[str, str]:
     env = database.libpq_env(params)
-    env.setdefault("DBT_PROFILES_DIR", str(PROJECT_ROOT))
-    dbt = os.path.join(os.path.dirname(sys.executable), "dbt")
-    return subprocess.call([dbt, *dbt_args, "--project-dir", str(PROJECT_ROOT)],
-                           env=env, cwd=PROJECT_ROOT)
+    if not (PROJECT_ROOT / "profiles.yml").exists():
+        env.setdefault("DBT_PROFILES_DIR", str(dbt_profiles_dir()))
+    return env
+
+
+def dbt_executable() -> str:
+    return os.path.join(os.path.dirname(sys.executable), "dbt")
+
+
+def run_dbt(dbt_args: list[str], params: database.ConnectionParams | None = None,
+            env: dict[str, str] | None = None, capture: bool = False
+            ) -> subprocess.CompletedProcess:
+    """Run dbt in this project against the given (or the project's) database."""
+    full_env = dbt_env(params)
+    full_env.update(env or {})
+    return subprocess.run(
+        [dbt_executable(), *dbt_args, "--project-dir", str(PROJECT_ROOT)],
+        env=full_env, cwd=PROJECT_ROOT, text=True,
+        capture_output=capture, check=False,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,56 @@
+"""Shared fixtures: a real PostgreSQL server and fresh databases on it."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from attribution import cli, database
+from tests import pg
+
+os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[database.ConnectionParams]:
+    with pg.server() as params:
+        yield params
+
+
+@pytest.fixture
+def fresh_db(pg_server) -> Iterator[database.ConnectionParams]:
+    """An empty migrated database (marketing + erp schemas), dropped afterwards."""
+    params = pg.create_database(pg_server)
+    yield params
+    database.drop_database(params)
+
+
+@pytest.fixture(scope="session")
+def dbt_target_dir() -> Path:
+    # one target dir per test session: parallel sessions do not share state
+    return Path(tempfile.mkdtemp(prefix="attribution-dbt-target-"))
+
+
+@pytest.fixture(scope="session")
+def run_dbt(dbt_target_dir) -> Callable[..., str]:
+    """run_dbt(params, "build", "--select", ...) -> dbt's output; fails loudly."""
+
+    def run(params: database.ConnectionParams, *args: str, expect_ok: bool = True
+            ) -> str:
+        result = cli.run_dbt(
+            list(args), params,
+            env={"DBT_TARGET_PATH": str(dbt_target_dir),
+                 "DBT_LOG_PATH": str(dbt_target_dir / "logs")},
+            capture=True,
+        )
+        output = result.stdout + result.stderr
+        if expect_ok and result.returncode != 0:
+            raise AssertionError(f"dbt {' '.join(args)} failed:\n{output[-8000:]}")
+        return output
+
+    return run

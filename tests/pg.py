@@ -1,0 +1,54 @@
+"""Test databases on a real PostgreSQL: embedded by default, PGHOST when set."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import psycopg
+
+from attribution import database, demo_data, migrate
+
+
+@contextmanager
+def server() -> Iterator[database.ConnectionParams]:
+    """Connection parameters of a server the tests may create databases on."""
+    if database.uses_external_server():
+        yield database.params_from_env().with_database("postgres")
+        return
+    root = Path(tempfile.mkdtemp(prefix="attribution-test-"))
+    os.environ.setdefault("XDG_RUNTIME_DIR", str(root / "run"))
+    instance = database.start_embedded(root / "pgdata", keep_running=True)
+    try:
+        yield database.embedded_params(instance, dbname="postgres")
+    finally:
+        database.stop_embedded(root / "pgdata")
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def create_database(server_params: database.ConnectionParams, prefix: str = "t"
+                    ) -> database.ConnectionParams:
+    """A new empty database with the project's migrations and the ERP tables."""
+    params = server_params.with_database(f"{prefix}_{uuid.uuid4().hex[:12]}")
+    database.ensure_database(params)
+    migrate.upgrade(params)
+    with psycopg.connect(params.conninfo(), autocommit=True) as conn:
+        demo_data.create_erp_schema(conn)
+    return params
+
+
+def query(params: database.ConnectionParams, sql: str, args: tuple | dict = ()
+          ) -> list[tuple]:
+    with psycopg.connect(params.conninfo()) as conn:
+        return conn.execute(sql, args).fetchall()
+
+
+def execute(params: database.ConnectionParams, sql: str, args: tuple | dict = ()
+            ) -> None:
+    with psycopg.connect(params.conninfo(), autocommit=True) as conn:
+        conn.execute(sql, args)
