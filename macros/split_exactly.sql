@@ -1,0 +1,16 @@
+{#-
+    One campaign's share of `amount` split exactly among `k` campaigns
+    (ATTRIBUTION.md §4): in integer minor units (10^decimals per unit),
+    q, r = divmod(units, k) with floor division (0 <= r < k, also for
+    negative amounts); the campaigns ranked 1..r by campaign_id get q + 1.
+    The shares always add up to the amount. Null stays null.
+-#}
+{% macro split_exactly(amount, decimals, k, rank) -%}
+    {%- set scale = 10 ** decimals -%}
+    {%- set units = "(round(" ~ amount ~ " * " ~ scale ~ "))::bigint" -%}
+    {%- set remainder = "((" ~ units ~ " % " ~ k ~ ") + " ~ k ~ ") % " ~ k -%}
+    (
+        ({{ units }} - {{ remainder }}) / {{ k }}
+        + case when {{ rank }} <= {{ remainder }} then 1 else 0 end
+    )::numeric / {{ scale }}
+{%- endmacro %}

@@ -1,0 +1,73 @@
+-- Every current item of every observed order, with its amounts
+-- (ATTRIBUTION.md §3) and, for bad source rows, why it earns nothing (§1).
+with
+
+order_items as (
+    select * from {{ ref('stg_erp__order_items') }}
+),
+
+orders as (
+    select * from {{ ref('int_orders_observed') }}
+),
+
+products as (
+    select * from {{ ref('stg_erp__products') }}
+),
+
+product_batches as (
+    select * from {{ ref('stg_erp__product_batches') }}
+),
+
+joined as (
+    select
+        order_items.order_item_id,
+        order_items.order_id,
+        order_items.product_id,
+        order_items.product_batch_id,
+        orders.sale_time,
+        orders.order_status,
+        orders.has_been_observed_countable,
+        orders.is_reversed,
+        orders.reversed_at,
+        order_items.quantity,
+        order_items.unit_price,
+        order_items.discount_amount,
+        products.product_id is not null as has_product,
+        -- the batch's cost when it has one, else the product's, else unknown
+        coalesce(product_batches.cost_price, products.cost_price) as unit_cost
+    from order_items
+    inner join orders
+        on order_items.order_id = orders.order_id
+    left join products
+        on order_items.product_id = products.product_id
+    left join product_batches
+        on order_items.product_batch_id = product_batches.product_batch_id
+),
+
+evaluated as (
+    select
+        order_item_id,
+        order_id,
+        product_id,
+        product_batch_id,
+        sale_time,
+        order_status,
+        has_been_observed_countable,
+        is_reversed,
+        reversed_at,
+        quantity,
+        unit_price,
+        discount_amount,
+        unit_cost,
+        round(unit_price * quantity - discount_amount, 2) as item_revenue,
+        round(unit_price * quantity - discount_amount, 2)
+        - round(unit_cost * quantity, 2) as item_profit,
+        case
+            when quantity <= 0 then 'non_positive_quantity'
+            when unit_price < 0 then 'negative_unit_price'
+            when not has_product then 'missing_product'
+        end as bad_reason
+    from joined
+)
+
+select * from evaluated

@@ -1,0 +1,72 @@
+-- What the pipeline has observed of each order (ATTRIBUTION.md §1), from
+-- the orders snapshot: every version it saw, at every run.
+--   has_been_observed_countable: seen in a countable status, now or earlier;
+--   is_reversed: the current status is a reversal status;
+--   reversed_at: updated_at of the first observed version of the current
+--     run of reversal statuses (cancelled -> refunded keeps the first).
+with
+
+order_versions as (
+    select * from {{ ref('snap_erp__orders') }}
+),
+
+classified as (
+    select
+        order_id,
+        order_status,
+        sale_time,
+        updated_at,
+        dbt_valid_from as observed_at,
+        dbt_valid_to is null as is_current,
+        order_status in ({{ quoted_list(var('countable_statuses')) }})
+        as is_countable_status,
+        order_status in ({{ quoted_list(var('reversal_statuses')) }})
+        as is_reversal_status
+    from order_versions
+),
+
+with_last_non_reversal as (
+    select
+        *,
+        max(case when not is_reversal_status then observed_at end)
+            over (partition by order_id)
+        as last_non_reversal_observed_at,
+        bool_or(is_countable_status) over (partition by order_id)
+        as has_been_observed_countable
+    from classified
+),
+
+reversal_starts as (
+    select distinct on (order_id)
+        order_id,
+        updated_at as reversed_at
+    from with_last_non_reversal
+    where
+        is_reversal_status
+        and (
+            last_non_reversal_observed_at is null
+            or observed_at > last_non_reversal_observed_at
+        )
+    order by order_id asc, observed_at asc
+),
+
+current_orders as (
+    select
+        with_last_non_reversal.order_id,
+        with_last_non_reversal.order_status,
+        with_last_non_reversal.sale_time,
+        with_last_non_reversal.updated_at,
+        with_last_non_reversal.observed_at,
+        with_last_non_reversal.has_been_observed_countable,
+        with_last_non_reversal.is_reversal_status as is_reversed,
+        case
+            when with_last_non_reversal.is_reversal_status
+                then reversal_starts.reversed_at
+        end as reversed_at
+    from with_last_non_reversal
+    left join reversal_starts
+        on with_last_non_reversal.order_id = reversal_starts.order_id
+    where with_last_non_reversal.is_current
+)
+
+select * from current_orders

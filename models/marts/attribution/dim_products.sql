@@ -1,0 +1,16 @@
+with
+
+products as (
+    select * from {{ ref('stg_erp__products') }}
+),
+
+final as (
+    select
+        product_id::bigint as product_id,
+        product_name::text as name,
+        sku::text as sku,
+        cost_price::numeric(12, 2) as cost_price
+    from products
+)
+
+select * from final

@@ -1,0 +1,74 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='replace_order_items',
+        unique_key='order_item_id',
+        marker_column='order_id',
+        on_schema_change='fail',
+        post_hook="{{ record_full_build() }}",
+        indexes=[
+            {'columns': ['sale_time']},
+            {'columns': ['order_id']},
+            {'columns': ['product_id', 'sale_time']},
+        ],
+    )
+}}
+-- depends_on: {{ ref('snap_erp__orders') }}
+-- depends_on: {{ ref('snap_erp__products') }}
+-- depends_on: {{ ref('snap_erp__product_batches') }}
+-- depends_on: {{ ref('snap_marketing__ad_campaigns') }}
+-- depends_on: {{ ref('snap_marketing__ad_campaign_products') }}
+-- depends_on: {{ ref('snap_marketing__ad_campaign_status_events') }}
+-- depends_on: {{ ref('stg_erp__order_items') }}
+-- depends_on: {{ ref('stg_erp__orders') }}
+with
+
+{% if is_incremental() %}
+affected_items as (
+    {{ attribution_affected_order_items(attribution_watermark()) }}
+),
+{% endif %}
+
+matches as (
+    select * from {{ ref('int_order_items_matched') }}
+    where
+        campaign_rank = 1
+        {% if is_incremental() %}
+            and order_item_id = any(array(select order_item_id from affected_items))
+        {% endif %}
+),
+
+typed as (
+    select
+        order_item_id::bigint as order_item_id,
+        order_id::bigint as order_id,
+        product_id::bigint as product_id,
+        sale_time::timestamptz as sale_time,
+        quantity::numeric(14, 4) as quantity,
+        item_revenue::numeric(14, 2) as item_revenue,
+        item_profit::numeric(14, 2) as item_profit,
+        matched_campaigns_count::integer as matched_campaigns_count,
+        (matched_campaigns_count > 0)::boolean as is_attributed,
+        is_reversed::boolean as is_reversed,
+        reversed_at::timestamptz as reversed_at
+    from matches
+
+    {% if is_incremental() %}
+        union all
+        select
+            affected_items.order_item_id::bigint,
+            null::bigint,
+            null::bigint,
+            null::timestamptz,
+            null::numeric(14, 4),
+            null::numeric(14, 2),
+            null::numeric(14, 2),
+            null::integer,
+            null::boolean,
+            null::boolean,
+            null::timestamptz
+        from affected_items
+    {% endif %}
+)
+
+select * from typed

@@ -1,0 +1,76 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='replace_order_items',
+        unique_key=['order_item_id', 'campaign_id', 'credit_mode'],
+        marker_column='credit_mode',
+        on_schema_change='fail',
+        post_hook="{{ record_full_build() }}",
+        indexes=[
+            {'columns': ['campaign_id', 'credit_mode', 'sale_time']},
+            {'columns': ['sale_time', 'credit_mode']},
+            {'columns': ['order_id']},
+        ],
+    )
+}}
+-- depends_on: {{ ref('snap_erp__orders') }}
+-- depends_on: {{ ref('snap_erp__products') }}
+-- depends_on: {{ ref('snap_erp__product_batches') }}
+-- depends_on: {{ ref('snap_marketing__ad_campaigns') }}
+-- depends_on: {{ ref('snap_marketing__ad_campaign_products') }}
+-- depends_on: {{ ref('snap_marketing__ad_campaign_status_events') }}
+-- depends_on: {{ ref('stg_erp__order_items') }}
+-- depends_on: {{ ref('stg_erp__orders') }}
+with
+
+{% if is_incremental() %}
+affected_items as (
+    {{ attribution_affected_order_items(attribution_watermark()) }}
+),
+{% endif %}
+
+credits as (
+    select * from {{ ref('int_order_item_credits_allocated') }}
+    {% if is_incremental() %}
+        -- an array, not a join: the planner pushes it into the views
+        where order_item_id = any(array(select order_item_id from affected_items))
+    {% endif %}
+),
+
+typed as (
+    select
+        order_item_id::bigint as order_item_id,
+        campaign_id::bigint as campaign_id,
+        credit_mode::text as credit_mode,
+        order_id::bigint as order_id,
+        product_id::bigint as product_id,
+        sale_time::timestamptz as sale_time,
+        credited_qty::numeric(14, 4) as credited_qty,
+        credited_revenue::numeric(14, 2) as credited_revenue,
+        credited_profit::numeric(14, 2) as credited_profit,
+        matched_campaigns_count::integer as matched_campaigns_count,
+        is_reversed::boolean as is_reversed,
+        reversed_at::timestamptz as reversed_at
+    from credits
+
+    {% if is_incremental() %}
+        -- items that keep no credits at all: markers that clear their old rows
+        union all
+        select
+            affected_items.order_item_id::bigint,
+            null::bigint,
+            null::text,
+            null::bigint,
+            null::bigint,
+            null::timestamptz,
+            null::numeric(14, 4),
+            null::numeric(14, 2),
+            null::numeric(14, 2),
+            null::integer,
+            null::boolean,
+            null::timestamptz
+        from affected_items
+    {% endif %}
+)
+
+select * from typed
