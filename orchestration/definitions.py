@@ -1,0 +1,36 @@
+"""Everything Dagster loads: ``dagster dev -m orchestration.definitions``."""
+
+from __future__ import annotations
+
+from dagster import Definitions
+
+from orchestration import checks, jobs
+from orchestration.assets import attribution_dbt_assets, source_specs
+from orchestration.resources import AttributionDatabase, build_resources
+from orchestration.schedules import build_schedules
+from orchestration.sensors import (
+    build_run_failure_alert_sensor,
+    build_source_change_sensor,
+)
+from orchestration.settings import Settings
+
+
+def build_definitions(
+    database: AttributionDatabase | None = None, settings: Settings | None = None
+) -> Definitions:
+    """The definitions against ``database`` (default: the project's database)."""
+    settings = settings or Settings.from_env()
+    return Definitions(
+        assets=[attribution_dbt_assets, *source_specs()],
+        asset_checks=list(checks.ALL_CHECKS),
+        jobs=list(jobs.ALL_JOBS),
+        schedules=build_schedules(settings),
+        sensors=[
+            build_source_change_sensor(settings),
+            build_run_failure_alert_sensor(settings),
+        ],
+        resources=build_resources(database),
+    )
+
+
+defs = build_definitions()

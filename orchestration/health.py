@@ -1,0 +1,174 @@
+"""The figures checks and run metadata read from the marts and the run log.
+
+All SQL of the orchestration's checks lives here, with bound parameters.
+Rates are sums divided by sums (MARTS.md), never averages of daily rates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+import psycopg
+
+CREDITS = "fct_order_item_campaign_credits"
+ITEMS = "fct_order_item_attribution"
+HEALTH = "agg_attribution_health_daily"
+RUN_LOG = "intermediate.attribution_runs"
+
+
+@dataclass(frozen=True)
+class RateWindow:
+    first_day: str | None
+    last_day: str | None
+    revenue: Decimal
+    attributed_revenue: Decimal
+    items: int
+    attributed_items: int
+
+    @property
+    def rate(self) -> float | None:
+        if not self.revenue:
+            return None
+        return float(self.attributed_revenue / self.revenue)
+
+
+def attribution_rate(conn: psycopg.Connection, window_days: int) -> RateWindow:
+    """Attributed / total revenue over the latest ``window_days`` sale days."""
+    row = conn.execute(
+        """
+        with latest as (select max(sale_date) as last_day
+                        from marts.agg_attribution_health_daily)
+        select min(health.sale_date)::text, max(health.sale_date)::text,
+               coalesce(sum(health.revenue), 0),
+               coalesce(sum(health.attributed_revenue), 0),
+               coalesce(sum(health.items), 0), coalesce(sum(health.attributed_items), 0)
+        from marts.agg_attribution_health_daily as health
+        cross join latest
+        where health.sale_date > latest.last_day - %s::integer
+        """,
+        (window_days,),
+    ).fetchone()
+    assert row is not None
+    return RateWindow(
+        row[0], row[1], Decimal(row[2]), Decimal(row[3]), int(row[4]), int(row[5])
+    )
+
+
+BAD_ROW_COLUMNS = (
+    "bad_items_non_positive_quantity",
+    "bad_items_negative_price",
+    "bad_items_missing_product",
+    "orders_without_items",
+)
+
+
+def bad_source_rows(conn: psycopg.Connection) -> dict[str, int]:
+    """Source rows excluded as bad data, by kind, over all sale days."""
+    sums = ", ".join(f"coalesce(sum({column}), 0)" for column in BAD_ROW_COLUMNS)
+    row = conn.execute(
+        f"select {sums} from marts.agg_attribution_health_daily"
+    ).fetchone()
+    assert row is not None
+    return dict(zip(BAD_ROW_COLUMNS, (int(value) for value in row), strict=True))
+
+
+@dataclass(frozen=True)
+class Reconciliation:
+    split_credited_revenue: Decimal
+    attributed_item_revenue: Decimal
+    items_off: int
+
+    @property
+    def difference(self) -> Decimal:
+        return self.split_credited_revenue - self.attributed_item_revenue
+
+
+def reconciliation(conn: psycopg.Connection) -> Reconciliation:
+    """SPLIT credits against the revenue of the attributed items they split."""
+    row = conn.execute(
+        """
+        with split as (
+            select order_item_id, sum(credited_revenue) as credited_revenue
+            from marts.fct_order_item_campaign_credits
+            where credit_mode = 'SPLIT' and not is_reversed
+            group by order_item_id
+        ),
+        items as (
+            select order_item_id, item_revenue
+            from marts.fct_order_item_attribution
+            where is_attributed and not is_reversed
+        )
+        select
+            coalesce((select sum(credited_revenue) from split), 0),
+            coalesce((select sum(item_revenue) from items), 0),
+            (select count(*) from split full join items using (order_item_id)
+             where split.credited_revenue is distinct from items.item_revenue)
+        """
+    ).fetchone()
+    assert row is not None
+    return Reconciliation(Decimal(row[0]), Decimal(row[1]), int(row[2]))
+
+
+@dataclass(frozen=True)
+class FactRun:
+    model_name: str
+    watermark: datetime
+    built_at: datetime
+    is_full_build: bool
+    items_recomputed: int | None
+    rows_deleted: int
+    rows_inserted: int
+    rows_reversed: int
+
+    def metadata(self) -> dict[str, object]:
+        """Run-log figures for a materialisation (replaced rows count as updates)."""
+        updated = min(self.rows_inserted, self.rows_deleted)
+        return {
+            "full_build": self.is_full_build,
+            "items_recomputed": self.items_recomputed,
+            "rows_inserted": self.rows_inserted - updated,
+            "rows_updated": updated,
+            "rows_deleted": self.rows_deleted - updated,
+            "rows_reversed": self.rows_reversed,
+            "rows_written": self.rows_inserted,
+            "watermark": self.watermark.isoformat(),
+            "duration_seconds": round(
+                (self.built_at - self.watermark).total_seconds(), 3
+            ),
+        }
+
+
+_RUN_COLUMNS = (
+    "model_name, watermark, built_at, is_full_build, items_recomputed,"
+    " coalesce(rows_deleted, 0), coalesce(rows_inserted, 0),"
+    " coalesce(rows_reversed, 0)"
+)
+
+
+def fact_run(
+    conn: psycopg.Connection, model_name: str, invocation_id: str | None = None
+) -> FactRun | None:
+    """The run-log row of one dbt invocation's build of a fact (else the latest)."""
+    if conn.execute("select to_regclass(%s)", (RUN_LOG,)).fetchone() == (None,):
+        return None
+    row = conn.execute(
+        f"select {_RUN_COLUMNS} from {RUN_LOG}"
+        " where model_name = %s and (%s::text is null or invocation_id = %s)"
+        " order by run_id desc limit 1",
+        (model_name, invocation_id, invocation_id),
+    ).fetchone()
+    return FactRun(*row) if row else None
+
+
+def credits_age_minutes(conn: psycopg.Connection) -> float | None:
+    """Minutes since the credit fact was last built, from the run log."""
+    if conn.execute("select to_regclass(%s)", (RUN_LOG,)).fetchone() == (None,):
+        return None
+    row = conn.execute(
+        f"select extract(epoch from now() - max(built_at)) / 60"
+        f" from {RUN_LOG} where model_name = %s",
+        (CREDITS,),
+    ).fetchone()
+    return float(row[0]) if row and row[0] is not None else None

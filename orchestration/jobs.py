@@ -1,0 +1,88 @@
+"""The jobs the data team runs, each a selection of the dbt assets by tag.
+
+* attribution_incremental: snapshots, then everything downstream; the facts
+  recompute only the order items whose sources changed.
+* attribution_backfill: the marts, recomputing every sale in [from, to)
+  (run config); rows outside the range are not touched.
+* attribution_recompute_order: the marts, recomputing the given order ids.
+* attribution_nightly: everything with every test, source freshness, and a
+  full refresh that must reproduce the incremental facts.
+* attribution_monitor: only the database checks (freshness, rate, bad rows,
+  reconciliation), cheap enough to run often.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dagster import AssetSelection, define_asset_job
+from dagster_dbt import build_dbt_asset_selection
+
+from orchestration import checks
+from orchestration.assets import DBT_CONCURRENCY_TAG, attribution_dbt_assets
+
+INCREMENTAL = "attribution_incremental"
+BACKFILL = "attribution_backfill"
+RECOMPUTE_ORDER = "attribution_recompute_order"
+NIGHTLY = "attribution_nightly"
+MONITOR = "attribution_monitor"
+
+_OP = attribution_dbt_assets.op.name
+
+everything = AssetSelection.assets(attribution_dbt_assets)
+marts = build_dbt_asset_selection([attribution_dbt_assets], dbt_select="tag:marts")
+routine_checks = AssetSelection.checks(*checks.ROUTINE_CHECKS)
+nightly_checks = AssetSelection.checks(*checks.NIGHTLY_CHECKS)
+
+
+def build_config(**values: Any) -> dict[str, Any]:
+    """Run config of the dbt assets' op (AttributionBuildConfig)."""
+    return {"ops": {_OP: {"config": values}}}
+
+
+attribution_incremental = define_asset_job(
+    INCREMENTAL,
+    selection=everything | routine_checks,
+    description="Snapshot the sources and build everything downstream"
+    " incrementally, with tests and health checks.",
+    tags=DBT_CONCURRENCY_TAG,
+)
+
+attribution_backfill = define_asset_job(
+    BACKFILL,
+    selection=marts | routine_checks,
+    description="Recompute the credits of every sale in [from, to) (ISO dates or"
+    " timestamps, UTC unless stated); nothing outside the range changes.",
+    config=build_config(**{"from": "2024-01-01", "to": "2024-01-02"}),
+    tags=DBT_CONCURRENCY_TAG,
+)
+
+attribution_recompute_order = define_asset_job(
+    RECOMPUTE_ORDER,
+    selection=marts | routine_checks,
+    description="Recompute one order's credits (run config order_ids: [<id>]).",
+    config=build_config(order_ids=[0]),
+    tags=DBT_CONCURRENCY_TAG,
+)
+
+attribution_nightly = define_asset_job(
+    NIGHTLY,
+    selection=everything | routine_checks | nightly_checks,
+    description="Full test suite, source freshness, and a full refresh that must"
+    " reproduce the incremental facts.",
+    tags=DBT_CONCURRENCY_TAG,
+)
+
+attribution_monitor = define_asset_job(
+    MONITOR,
+    selection=routine_checks,
+    description="The database health checks alone: no dbt build.",
+)
+
+ALL_JOBS = (
+    attribution_incremental,
+    attribution_backfill,
+    attribution_recompute_order,
+    attribution_nightly,
+    attribution_monitor,
+)

@@ -1,0 +1,81 @@
+"""The dbt project as Dagster sees it, with a manifest prepared offline.
+
+``dbt parse`` needs neither a database nor the network, so the manifest is
+prepared wherever the definitions load: under ``dagster dev`` on every load
+(dagster-dbt's ``prepare_if_dev``), and elsewhere whenever it is missing or
+older than the project's files, so ``dagster definitions validate`` and the
+tests never read a stale one.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+from dagster_dbt import DbtProject
+
+from attribution import cli, database
+from orchestration.settings import Settings
+
+PROJECT_DIR = database.PROJECT_ROOT
+# what `dbt parse` reads: a newer file here makes the manifest stale
+_PROJECT_SOURCES = (
+    "dbt_project.yml",
+    "models",
+    "macros",
+    "snapshots",
+    "data-tests",
+    "seeds",
+)
+
+
+def profiles_dir() -> Path:
+    """Where profiles.yml is: the project root's if present, else .local/dbt."""
+    if (PROJECT_DIR / "profiles.yml").exists():
+        return PROJECT_DIR
+    return cli.dbt_profiles_dir()
+
+
+def _use_project_dbt() -> None:
+    # dagster-dbt's preparer runs `dbt` from PATH: make that the project's own.
+    bin_dir = os.path.dirname(cli.dbt_executable())
+    path = os.environ.get("PATH", "")
+    if bin_dir not in path.split(os.pathsep):
+        os.environ["PATH"] = os.pathsep.join([bin_dir, path]) if path else bin_dir
+    os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+
+
+def _newest_mtime(paths: Iterable[Path]) -> float:
+    newest = 0.0
+    for path in paths:
+        if path.is_file():
+            newest = max(newest, path.stat().st_mtime)
+        elif path.is_dir():
+            newest = max(
+                [newest, *(f.stat().st_mtime for f in path.rglob("*") if f.is_file())]
+            )
+    return newest
+
+
+def manifest_is_stale(project: DbtProject) -> bool:
+    if not project.manifest_path.exists():
+        return True
+    sources = (project.project_dir / name for name in _PROJECT_SOURCES)
+    return _newest_mtime(sources) > project.manifest_path.stat().st_mtime
+
+
+def build_project() -> DbtProject:
+    _use_project_dbt()
+    project = DbtProject(
+        project_dir=PROJECT_DIR,
+        target_path=Settings.from_env().dbt_target_path,
+        profiles_dir=profiles_dir(),
+    )
+    project.prepare_if_dev()
+    if manifest_is_stale(project):
+        project.preparer.prepare(project)
+    return project
+
+
+attribution_project = build_project()

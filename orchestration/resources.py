@@ -1,0 +1,103 @@
+"""Resources: the project's database and dbt, configured from the environment.
+
+Both default to what every other tool of the project uses: the PG* variables
+when ``PGHOST`` is set, else the embedded server under ``.local/`` (started
+on first use, never at import time).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import psycopg
+from dagster import ConfigurableResource
+from dagster_dbt import DbtCliResource
+from dagster_dbt.core.dbt_cli_invocation import DbtCliInvocation
+from pydantic import Field
+
+from attribution import cli, database
+from orchestration.project import attribution_project
+
+
+class AttributionDatabase(ConfigurableResource):
+    """The PostgreSQL database holding erp, marketing, the marts and ops."""
+
+    host: str | None = Field(
+        default=None,
+        description="Host or Unix-socket directory; unset: PGHOST, else embedded.",
+    )
+    port: int = Field(default=5432, description="Port (with host).")
+    user: str = Field(default="postgres", description="User (with host).")
+    password: str | None = Field(default=None, description="Password (with host).")
+    dbname: str = Field(
+        default=database.DEFAULT_DATABASE, description="Database (with host)."
+    )
+
+    @classmethod
+    def from_params(cls, params: database.ConnectionParams) -> AttributionDatabase:
+        return cls(
+            host=params.host,
+            port=params.port,
+            user=params.user,
+            password=params.password,
+            dbname=params.dbname,
+        )
+
+    def params(self) -> database.ConnectionParams:
+        if self.host:
+            return database.ConnectionParams(
+                self.host, self.port, self.user, self.password, self.dbname
+            )
+        return database.resolve()
+
+    @contextmanager
+    def connect(self, autocommit: bool = True) -> Iterator[psycopg.Connection]:
+        with psycopg.connect(
+            self.params().conninfo(), autocommit=autocommit, connect_timeout=10
+        ) as conn:
+            yield conn
+
+
+@contextmanager
+def _environment(values: dict[str, str]) -> Iterator[None]:
+    saved = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+class AttributionDbt(DbtCliResource):
+    """dbt of this project, pointed at the ``database`` resource.
+
+    dbt's profile reads the PG* variables; dagster-dbt hands the process
+    environment to dbt, so the database's variables are set for the moment
+    the dbt process starts.
+    """
+
+    database: AttributionDatabase
+
+    def cli(self, args: Sequence[str], **kwargs: Any) -> DbtCliInvocation:
+        with _environment(self.database.params().env()):
+            return super().cli(args, **kwargs)
+
+
+def build_dbt(db: AttributionDatabase) -> AttributionDbt:
+    return AttributionDbt(
+        project_dir=attribution_project,
+        dbt_executable=cli.dbt_executable(),
+        database=db,
+    )
+
+
+def build_resources(db: AttributionDatabase | None = None) -> dict[str, Any]:
+    db = db or AttributionDatabase()
+    return {"database": db, "dbt": build_dbt(db)}

@@ -1,0 +1,67 @@
+"""Orchestration settings, read from the environment when they are needed.
+
+| variable | default | meaning |
+|---|---|---|
+| ATTRIBUTION_INCREMENTAL_CRON | ``*/15 * * * *`` | attribution_incremental |
+| ATTRIBUTION_NIGHTLY_CRON | ``0 3 * * *`` | attribution_nightly |
+| ATTRIBUTION_MONITOR_CRON | ``*/30 * * * *`` | attribution_monitor |
+| ATTRIBUTION_SCHEDULE_TIMEZONE | ``UTC`` | time zone of both schedules |
+| ATTRIBUTION_AUTOMATION | ``running`` | ``stopped``: schedules and sensors start off |
+| ATTRIBUTION_SENSOR_INTERVAL_SECONDS | ``60`` | how often the change sensor looks |
+| ATTRIBUTION_RATE_WARN_BELOW | ``0.5`` | attribution-rate check warns below this |
+| ATTRIBUTION_RATE_WINDOW_DAYS | ``7`` | sale days (up to the latest) the rate covers |
+| ATTRIBUTION_CREDITS_MAX_AGE_MINUTES | ``60`` | older credit fact: check warns |
+| ATTRIBUTION_ALERT_WEBHOOK_URL | unset | alerts are also POSTed here as JSON |
+| ATTRIBUTION_DBT_TARGET_PATH | ``target/dagster`` | Dagster's dbt manifest |
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+
+def _float(name: str, default: float) -> float:
+    raw = os.environ.get(name, "").strip()
+    return float(raw) if raw else default
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    return int(raw) if raw else default
+
+
+def _text(name: str, default: str) -> str:
+    return os.environ.get(name, "").strip() or default
+
+
+@dataclass(frozen=True)
+class Settings:
+    incremental_cron: str
+    nightly_cron: str
+    monitor_cron: str
+    schedule_timezone: str
+    automation_running: bool
+    sensor_interval_seconds: int
+    rate_warn_below: float
+    rate_window_days: int
+    credits_max_age_minutes: int
+    alert_webhook_url: str | None
+    dbt_target_path: str
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        return cls(
+            incremental_cron=_text("ATTRIBUTION_INCREMENTAL_CRON", "*/15 * * * *"),
+            nightly_cron=_text("ATTRIBUTION_NIGHTLY_CRON", "0 3 * * *"),
+            monitor_cron=_text("ATTRIBUTION_MONITOR_CRON", "*/30 * * * *"),
+            schedule_timezone=_text("ATTRIBUTION_SCHEDULE_TIMEZONE", "UTC"),
+            automation_running=_text("ATTRIBUTION_AUTOMATION", "running").lower()
+            != "stopped",
+            sensor_interval_seconds=_int("ATTRIBUTION_SENSOR_INTERVAL_SECONDS", 60),
+            rate_warn_below=_float("ATTRIBUTION_RATE_WARN_BELOW", 0.5),
+            rate_window_days=_int("ATTRIBUTION_RATE_WINDOW_DAYS", 7),
+            credits_max_age_minutes=_int("ATTRIBUTION_CREDITS_MAX_AGE_MINUTES", 60),
+            alert_webhook_url=os.environ.get("ATTRIBUTION_ALERT_WEBHOOK_URL") or None,
+            dbt_target_path=_text("ATTRIBUTION_DBT_TARGET_PATH", "target/dagster"),
+        )

@@ -1,0 +1,84 @@
+"""Running the Dagster jobs in process against a test database."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import psycopg
+from dagster import DagsterInstance, ExecuteInProcessResult
+from psycopg import sql
+
+from attribution import database
+from orchestration.definitions import build_definitions
+from orchestration.resources import AttributionDatabase
+
+CREDIT_KEY = "order_item_id, campaign_id, credit_mode"
+
+
+def definitions(params: database.ConnectionParams):
+    return build_definitions(AttributionDatabase.from_params(params))
+
+
+def run_job(
+    params: database.ConnectionParams,
+    name: str,
+    run_config: dict[str, Any] | None = None,
+    instance: DagsterInstance | None = None,
+) -> ExecuteInProcessResult:
+    job = definitions(params).resolve_job_def(name)
+    return job.execute_in_process(
+        run_config=run_config,
+        instance=instance or DagsterInstance.ephemeral(),
+        raise_on_error=False,
+    )
+
+
+def check_results(result: ExecuteInProcessResult) -> dict[tuple[str, str], Any]:
+    """(asset key, check name) -> the check's evaluation."""
+    evaluations = {}
+    for event in result.all_events:
+        if event.event_type_value == "ASSET_CHECK_EVALUATION":
+            data = event.event_specific_data
+            evaluations[(data.asset_key.to_user_string(), data.check_name)] = data
+    return evaluations
+
+
+def materialized(result: ExecuteInProcessResult) -> dict[str, dict[str, Any]]:
+    """asset key -> its materialisation's metadata values."""
+    found = {}
+    for event in result.all_events:
+        if event.event_type_value == "ASSET_MATERIALIZATION":
+            materialization = event.event_specific_data.materialization
+            found[materialization.asset_key.to_user_string()] = {
+                key: value.value for key, value in materialization.metadata.items()
+            }
+    return found
+
+
+def clone(
+    server: database.ConnectionParams, template: database.ConnectionParams, name: str
+) -> database.ConnectionParams:
+    """A copy of a built database (PostgreSQL's template copy: seconds, not a build)."""
+    params = server.with_database(name)
+    with psycopg.connect(
+        server.with_database("postgres").conninfo(), autocommit=True
+    ) as conn:
+        conn.execute(
+            sql.SQL("create database {} template {}").format(
+                sql.Identifier(name), sql.Identifier(template.dbname)
+            )
+        )
+    return params
+
+
+def credit_rows(
+    params: database.ConnectionParams, where: str = "true", args: tuple = ()
+) -> dict[tuple, tuple[str, str]]:
+    """Credit rows by key -> (the row as text, its xmin: changes when rewritten)."""
+    with psycopg.connect(params.conninfo()) as conn:
+        rows = conn.execute(
+            f"select {CREDIT_KEY}, credits::text, xmin::text"
+            f" from marts.fct_order_item_campaign_credits as credits where {where}",
+            args,
+        ).fetchall()
+    return {row[:3]: (row[3], row[4]) for row in rows}

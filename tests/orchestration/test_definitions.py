@@ -1,0 +1,117 @@
+"""The definitions load, and each job selects what it should."""
+
+from __future__ import annotations
+
+import pytest
+from dagster import AssetKey, Definitions, Failure
+
+from orchestration import assets, jobs
+from orchestration.assets import AttributionBuildConfig, dbt_vars
+from orchestration.definitions import build_definitions
+from orchestration.settings import Settings
+
+JOBS = {
+    "attribution_incremental",
+    "attribution_backfill",
+    "attribution_recompute_order",
+    "attribution_nightly",
+    "attribution_monitor",
+}
+
+
+@pytest.fixture(scope="module")
+def defs() -> Definitions:
+    from orchestration.definitions import defs
+
+    Definitions.validate_loadable(defs)
+    return defs
+
+
+def test_definitions_load_with_every_job_schedule_and_sensor(defs):
+    repository = defs.get_repository_def()
+    assert set(repository.job_names) >= JOBS
+    assert {schedule.name for schedule in repository.schedule_defs} == {
+        "attribution_incremental_schedule",
+        "attribution_nightly_schedule",
+        "attribution_monitor_schedule",
+    }
+    assert {sensor.name for sensor in repository.sensor_defs} == {
+        "attribution_source_change_sensor",
+        "attribution_run_failure_alert",
+    }
+
+
+def test_every_check_is_on_an_asset_of_the_project(defs):
+    graph = defs.resolve_asset_graph()
+    asset_keys = graph.get_all_asset_keys()
+    check_keys = graph.asset_check_keys
+    assert check_keys, "no asset checks"
+    assert {key.asset_key for key in check_keys} <= asset_keys
+    names = {(key.asset_key.to_user_string(), key.name) for key in check_keys}
+    credits = "marts/fct_order_item_campaign_credits"
+    health = "marts/agg_attribution_health_daily"
+    for expected in [
+        (credits, "split_credits_reconcile"),
+        (credits, "credits_fresh"),
+        (credits, "full_refresh_matches_incremental"),
+        ("marts/fct_order_item_attribution", "full_refresh_matches_incremental"),
+        (health, "attribution_rate"),
+        (health, "bad_source_rows"),
+        ("erp/orders", "source_freshness"),
+    ]:
+        assert expected in names
+    # dbt tests arrive as checks too
+    assert any(name.startswith("split_credits_add_up") for _, name in names)
+
+
+def _selected(defs: Definitions, job_name: str) -> set[str]:
+    job = defs.resolve_job_def(job_name)
+    return {key.to_user_string() for key in job.asset_layer.selected_asset_keys}
+
+
+def test_jobs_select_by_dbt_tag(defs):
+    incremental = _selected(defs, "attribution_incremental")
+    assert "snapshots/snap_erp__orders" in incremental
+    assert "marts/fct_order_item_campaign_credits" in incremental
+    for name in ("attribution_backfill", "attribution_recompute_order"):
+        selected = _selected(defs, name)
+        assert "marts/fct_order_item_campaign_credits" in selected
+        assert not any(key.startswith(("snapshots/", "staging/")) for key in selected)
+    assert _selected(defs, "attribution_monitor") == set()
+
+
+def test_schedules_follow_the_environment(monkeypatch):
+    monkeypatch.setenv("ATTRIBUTION_INCREMENTAL_CRON", "*/5 * * * *")
+    monkeypatch.setenv("ATTRIBUTION_AUTOMATION", "stopped")
+    repository = build_definitions(settings=Settings.from_env()).get_repository_def()
+    schedule = repository.get_schedule_def("attribution_incremental_schedule")
+    assert schedule.cron_schedule == "*/5 * * * *"
+    assert schedule.default_status.value == "STOPPED"
+
+
+def test_run_config_becomes_dbt_vars():
+    config = AttributionBuildConfig(**{"from": "2026-01-01", "to": "2026-01-02T06:00"})
+    assert dbt_vars(config) == {
+        "recompute_from": "2026-01-01T00:00:00+00:00",
+        "recompute_to": "2026-01-02T06:00:00+00:00",
+    }
+    assert dbt_vars(AttributionBuildConfig(order_ids=[7, 3, 7])) == {
+        "recompute_order_ids": [3, 7]
+    }
+    assert dbt_vars(AttributionBuildConfig()) == {}
+    for bad in (
+        {"from": "2026-01-02", "to": "2026-01-01"},
+        {"from": "2026-01-01"},
+        {"from": "yesterday", "to": "2026-01-01"},
+    ):
+        with pytest.raises(Failure):
+            dbt_vars(AttributionBuildConfig(**bad))
+
+
+def test_model_keys_are_the_dbt_assets_keys():
+    assert assets.model_key("fct_order_item_campaign_credits") == AssetKey(
+        ["marts", "fct_order_item_campaign_credits"]
+    )
+    assert jobs.build_config(order_ids=[1]) == {
+        "ops": {"attribution_dbt_assets": {"config": {"order_ids": [1]}}}
+    }
