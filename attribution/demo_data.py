@@ -108,8 +108,8 @@ class World:
         return start + timedelta(seconds=int(self.rng.uniform(0, max(span, 1))))
 
     def _popular_product(self, n_products: int) -> int:
-        # a long tail: a few products sell most
-        return min(n_products, int(self.rng.paretovariate(1.1))) if n_products else 1
+        # a long tail: rank r is drawn with probability ~ 1/r (log-uniform)
+        return max(1, min(n_products, int(n_products ** self.rng.random())))
 
     # -- products ----------------------------------------------------------
     def products(self, scale: Scale) -> tuple[list[tuple], list[tuple]]:
@@ -174,7 +174,7 @@ class World:
             campaigns.append((campaign_id, f"{platform.title()} campaign {campaign_id}",
                               platform, status, starts_at, ends_at, budget_type, budget,
                               None, "demo", "demo", created_at, history[-1][1]))
-            for product_id in self._targeted_products(scale.products):
+            for product_id in self._targeted_products(scale.products, scale.campaigns):
                 effective_from = starts_at - timedelta(hours=self.rng.randint(0, 24))
                 effective_to = None
                 if self.rng.random() < 0.2:
@@ -189,12 +189,15 @@ class World:
                     target_id += 1
         return campaigns, targets, events
 
-    def _targeted_products(self, n_products: int) -> set[int]:
-        # campaigns favour the products that sell, which makes them overlap
-        count = self.rng.randint(3, max(4, min(150, n_products // 8)))
+    def _targeted_products(self, n_products: int, n_campaigns: int) -> set[int]:
+        # About 2 N / C products each: with ~40 % of campaigns running at a
+        # time, a sold item matches one or two campaigns on average. Some
+        # favour the products that sell, which makes campaigns overlap.
+        mean = max(2, 2 * n_products // max(1, n_campaigns))
+        count = min(n_products // 2, self.rng.randint(1, 2 * mean))
         chosen: set[int] = set()
-        while len(chosen) < min(count, n_products):
-            if self.rng.random() < 0.6:
+        while len(chosen) < count:
+            if self.rng.random() < 0.1:
                 chosen.add(self._popular_product(n_products))
             else:
                 chosen.add(self.rng.randint(1, n_products))
@@ -249,7 +252,7 @@ class World:
     def _item(self, item_id: int, order_id: int, n_products: int,
               prices: dict[int, Decimal | None],
               batches_by_product: dict[int, list[int]], at: datetime) -> tuple:
-        product_id = (self._popular_product(n_products) if self.rng.random() < 0.7
+        product_id = (self._popular_product(n_products) if self.rng.random() < 0.5
                       else self.rng.randint(1, n_products))
         cost = prices.get(product_id) or Decimal("10.00")
         unit_price = (cost * Decimal(str(round(self.rng.uniform(1.2, 2.2), 2)))

@@ -7,9 +7,7 @@
         on_schema_change='fail',
         post_hook="{{ record_full_build() }}",
         indexes=[
-            {'columns': ['campaign_id', 'credit_mode', 'sale_time']},
-            {'columns': ['sale_time', 'credit_mode']},
-            {'columns': ['order_id']},
+            {'columns': ['campaign_id', 'sale_time']},
         ],
     )
 }}

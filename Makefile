@@ -1,0 +1,60 @@
+# Two commands on a fresh machine: `make demo` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+export DAGSTER_DISABLE_TELEMETRY := 1
+
+.PHONY: install browser db migrate dbt-parse demo stop test bench lint format clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -e '.[dev]'
+	touch $@
+
+# Headless Chromium for the browser tests, from Debian's packages.
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	fi
+
+db: install
+	$(PY) -m attribution db start
+
+migrate: install
+	$(PY) -m attribution migrate
+
+# The dbt manifest, for Dagster; needs no database.
+dbt-parse: install
+	$(PY) -m attribution dbt parse --quiet
+
+demo: install dbt-parse
+	$(PY) -m attribution.stack up
+
+stop: install
+	$(PY) -m attribution.stack down
+
+test: install browser dbt-parse
+	$(PY) -m pytest
+
+bench: install
+	$(PY) -m attribution.bench
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) -m attribution dbt compile --quiet
+	$(VENV)/bin/sqlfluff lint models macros data-tests
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+clean:
+	rm -rf target logs .pytest_cache .ruff_cache

@@ -1,0 +1,211 @@
+"""`make demo` and `make stop`: the whole stack on one machine.
+
+`up` starts the database, migrates, loads demo data, runs the pipeline,
+then starts the long-running services (Dagster, the Streamlit app and a
+generator that keeps the ERP moving), each in its own process group with a
+log under .local/logs, and prints where everything is.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from attribution import cli, database, demo_data, migrate
+
+ROOT = database.PROJECT_ROOT
+
+
+@dataclass(frozen=True)
+class Service:
+    name: str
+    command: list[str]
+    url: str | None = None
+
+
+def _bin(name: str) -> str:
+    return str(Path(sys.executable).parent / name)
+
+
+def services(host: str, dagster_port: int, app_port: int, interval: int
+             ) -> list[Service]:
+    return [
+        Service("dagster", [_bin("dagster"), "dev", "-m", "orchestration.definitions",
+                            "-h", host, "-p", str(dagster_port)],
+                f"http://{host}:{dagster_port}"),
+        Service("app", [_bin("streamlit"), "run", str(ROOT / "dashboard" / "app.py"),
+                        "--server.address", host, "--server.port", str(app_port),
+                        "--server.headless", "true",
+                        "--browser.gatherUsageStats", "false"],
+                f"http://{host}:{app_port}"),
+        Service("generator", [sys.executable, "-m", "attribution", "demo", "advance",
+                              "--steps", "0", "--interval", str(interval)]),
+    ]
+
+
+def _run_dir() -> Path:
+    path = database.local_dir() / "run"
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return path
+
+
+def _log_dir() -> Path:
+    path = database.local_dir() / "logs"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _pid_file(name: str) -> Path:
+    return _run_dir() / f"{name}.pid"
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except OSError:
+        return False
+    return True
+
+
+def start(service: Service, env: dict[str, str]) -> int:
+    pid_file = _pid_file(service.name)
+    if pid_file.exists() and _running(int(pid_file.read_text())):
+        return int(pid_file.read_text())
+    log = open(_log_dir() / f"{service.name}.log", "ab")  # noqa: SIM115 (child keeps it)
+    # its own session: `dagster dev` ignores SIGTERM, so `down` kills the group
+    process = subprocess.Popen(service.command, cwd=ROOT, env=env, stdout=log,
+                               stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                               start_new_session=True)
+    pid_file.write_text(str(process.pid))
+    return process.pid
+
+
+def stop(name: str) -> bool:
+    pid_file = _pid_file(name)
+    if not pid_file.exists():
+        return False
+    pid = int(pid_file.read_text())
+    pid_file.unlink()
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(pid, sig)
+        except ProcessLookupError:
+            return True
+        for _ in range(50):
+            if not _running(pid):
+                return True
+            time.sleep(0.1)
+    return True
+
+
+def wait_for(url: str, seconds: float = 90) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status < 500:
+                    return True
+        except OSError:
+            time.sleep(1)
+    return False
+
+
+def prepare(params: database.ConnectionParams, orders: int) -> None:
+    """Migrate, load the demo data once, and run the pipeline twice.
+
+    The second run follows a few steps of life (cancellations, refunds,
+    campaign edits), so the first screens already show reversed credits.
+    """
+    migrate.upgrade(params)
+    with database.connect(params, autocommit=True) as conn:
+        demo_data.create_erp_schema(conn)
+        loaded = conn.execute("select exists (select from erp.orders)").fetchone()[0]
+        if not loaded:
+            counts = demo_data.load(conn, orders=orders)
+            print("demo data: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+    if cli.run_dbt(["build"], params).returncode != 0:
+        raise SystemExit("dbt build failed: see the output above")
+    if not loaded:
+        with database.connect(params, autocommit=True) as conn:
+            for step in range(3):
+                demo_data.advance(conn, seed=step, now=datetime.now(UTC),
+                                  new_orders=30, changes=orders // 50)
+        if cli.run_dbt(["build"], params).returncode != 0:
+            raise SystemExit("dbt build failed: see the output above")
+
+
+def seed_users(env: dict[str, str]) -> str:
+    result = subprocess.run([sys.executable, "-m", "dashboard.users", "seed-demo"],
+                            cwd=ROOT, env=env, capture_output=True, text=True)
+    if result.returncode != 0:
+        return f"(could not seed app users: {result.stderr.strip()[-500:]})"
+    return result.stdout.strip()
+
+
+def up(args: argparse.Namespace) -> int:
+    params = database.resolve()
+    prepare(params, args.orders)
+    env = cli.dbt_env(params)
+    env["DAGSTER_HOME"] = str(database.local_dir() / "dagster")
+    Path(env["DAGSTER_HOME"]).mkdir(parents=True, exist_ok=True)
+    users = seed_users(env)
+    started = services(args.host, args.dagster_port, args.app_port, args.interval)
+    for service in started:
+        start(service, env)
+    for service in started:
+        if service.url and not wait_for(service.url):
+            print(f"{service.name} did not answer at {service.url}; see "
+                  f"{_log_dir() / (service.name + '.log')}")
+    bi = params.with_database(params.dbname)
+    print()
+    print("Campaign attribution demo is up")
+    print(f"  Marketers' app    {started[1].url}")
+    print(f"  Dagster           {started[0].url}")
+    print(f"  PostgreSQL        {bi.url('')}")
+    print(f"  BI (read marts)   user bi_reader, password "
+          f"{os.environ.get('BI_READER_PASSWORD', 'bi_reader')}, same host and db")
+    print(f"  psql              eval \"$({sys.executable} -m attribution db env)\""
+          " && psql")
+    print("  App users:")
+    for line in users.splitlines():
+        print(f"    {line}")
+    print(f"  Logs              {_log_dir()}")
+    print("  Stop everything   make stop")
+    return 0
+
+
+def down(_args: argparse.Namespace) -> int:
+    for service in ("generator", "app", "dagster"):
+        if stop(service):
+            print(f"stopped {service}")
+    if not database.uses_external_server() and database.stop_embedded():
+        print("stopped the embedded database")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m attribution.stack")
+    sub = parser.add_subparsers(dest="command", required=True)
+    up_parser = sub.add_parser("up")
+    up_parser.add_argument("--orders", type=int, default=5000)
+    up_parser.add_argument("--host", default="127.0.0.1")
+    up_parser.add_argument("--dagster-port", type=int, default=3000)
+    up_parser.add_argument("--app-port", type=int, default=8501)
+    up_parser.add_argument("--interval", type=int, default=60,
+                           help="seconds between generated changes")
+    up_parser.set_defaults(func=up)
+    sub.add_parser("down").set_defaults(func=down)
+    args = parser.parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
