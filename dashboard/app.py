@@ -1,0 +1,49 @@
+"""The marketers' app: `streamlit run dashboard/app.py`.
+
+Reports for every signed-in user, campaign management for marketers, the
+admin page for admins. What each page may do is checked again in the data
+layer on every write.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# the project root, so `dashboard` imports without an installed package
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import streamlit as st  # noqa: E402
+
+from dashboard import ui  # noqa: E402
+
+PAGES = Path(__file__).resolve().parent / "app_pages"
+
+st.set_page_config(page_title="Campaign attribution", page_icon="📈", layout="wide")
+
+user = ui.current_user()
+if user is None:
+    page = st.navigation([st.Page(ui.sign_in, title="Sign in", url_path="sign-in")])
+else:
+    sections = {
+        "Reports": [
+            st.Page(
+                PAGES / "leaderboard.py", title="Leaderboard", icon="🏆", default=True
+            ),
+            st.Page(PAGES / "campaign.py", title="Campaign", icon="📊"),
+            st.Page(PAGES / "health.py", title="Attribution health", icon="🩺"),
+        ]
+    }
+    if user.can("marketer"):
+        sections["Campaigns"] = [
+            st.Page(PAGES / "manage.py", title="Manage campaigns", icon="✏️"),
+        ]
+    if user.can("admin"):
+        sections["Admin"] = [st.Page(PAGES / "admin.py", title="Admin", icon="🛠️")]
+    page = st.navigation(sections)
+    with st.sidebar:
+        st.caption(f"Signed in as **{user.username}** ({user.role})")
+        st.button("Sign out", on_click=ui.sign_out)
+page.run()

@@ -1,0 +1,218 @@
+"""Admin: debug attribution, backdated corrections, recomputes in Dagster."""
+
+from datetime import UTC, date, datetime, time, timedelta
+
+import streamlit as st
+
+from dashboard import dagster_runs, ui
+from dashboard.data import campaigns, debug
+from dashboard.data.campaigns import ConcurrencyError, ValidationError
+
+RUNS = "admin_dagster_runs"
+REFUSALS = (ValidationError, ConcurrencyError, PermissionError, LookupError, ValueError)
+
+user = ui.require_user("admin")
+url = ui.db_url()
+st.title("Admin")
+
+
+def pick_product(key: str) -> int | None:
+    term = st.text_input("Product (name or SKU)", key=f"{key}_term")
+    if not term.strip():
+        return None
+    found = campaigns.search_products(url, term)
+    if found.empty:
+        st.caption("No product matches.")
+        return None
+    labels = dict(
+        zip(
+            found["product_id"].astype(int),
+            found["sku"] + " — " + found["name"],
+            strict=True,
+        )
+    )
+    return st.selectbox(
+        "Matching products", list(labels), format_func=labels.get, key=f"{key}_product"
+    )
+
+
+def show_refusal(error: Exception) -> None:
+    if isinstance(error, ValidationError):
+        for field, message in error.errors.items():
+            st.error(f"{field}: {message}")
+    else:
+        st.error(str(error))
+
+
+debug_tab, corrections_tab, recompute_tab = st.tabs(
+    ["Debug attribution", "Backdated corrections", "Recompute"]
+)
+
+with debug_tab:
+    st.caption(
+        "Matches come from the pipeline's activity-window model as last "
+        "built; the reasons compare the sale time with its components."
+    )
+    product_id = pick_product("debug")
+    sale_time = st.datetime_input(
+        "Sale time (UTC)", value="now", key="debug_time", step=60
+    )
+    if product_id is not None and sale_time is not None:
+        explained = debug.explain(url, product_id, sale_time)
+        matched = explained[explained["is_match"]]
+        st.markdown(
+            f"**{len(matched)} matching campaign(s)** for a 100.00 sale "
+            f"of product {product_id} at {sale_time:%Y-%m-%d %H:%M} UTC"
+        )
+        if explained.empty:
+            st.info("No campaign has ever targeted this product.")
+        else:
+            st.dataframe(
+                explained[
+                    [
+                        "campaign_id",
+                        "name",
+                        "current_status",
+                        "explanation",
+                        "full_credit",
+                        "split_credit",
+                        "status_at_sale",
+                        "starts_at",
+                        "ends_at",
+                    ]
+                ],
+                hide_index=True,
+            )
+        with st.expander("Activity windows of this product"):
+            st.dataframe(debug.windows(url, product_id), hide_index=True)
+
+with corrections_tab:
+    st.caption(
+        "A correction in the past changes past credits at the next "
+        "pipeline run. Who and why are recorded."
+    )
+    listing = campaigns.list_campaigns(url)
+    labels = dict(
+        zip(
+            listing["id"].astype(int),
+            listing["id"].astype(str)
+            + " — "
+            + listing["name"]
+            + " ("
+            + listing["status"]
+            + ")",
+            strict=True,
+        )
+    )
+    if not labels:
+        st.info("No campaigns yet.")
+    else:
+        campaign_id = st.selectbox(
+            "Campaign", list(labels), format_func=labels.get, key="correction_campaign"
+        )
+        yesterday = datetime.combine(date.today() - timedelta(days=1), time(9))
+        st.markdown("##### Status change in the past")
+        with st.form("backdated_status"):
+            to_status = st.selectbox("New status", ("RUNNING", "PAUSED", "ENDED"))
+            changed_at = st.datetime_input(
+                "Took effect at (UTC)", value=yesterday, step=60
+            )
+            reason = st.text_input("Reason (required)")
+            submit_status = st.form_submit_button("Record status correction")
+        if submit_status:
+            try:
+                campaigns.change_status(
+                    url,
+                    user,
+                    campaign_id,
+                    to_status,
+                    None,
+                    changed_at=changed_at.replace(tzinfo=UTC),
+                    reason=reason,
+                )
+            except REFUSALS as error:
+                show_refusal(error)
+            else:
+                st.success(
+                    f"Recorded: campaign {campaign_id} {to_status} from "
+                    f"{changed_at:%Y-%m-%d %H:%M} UTC."
+                )
+        st.markdown("##### Targeting window in the past")
+        target_product = pick_product("correction")
+        with st.form("backdated_targeting"):
+            window_from = st.datetime_input(
+                "Targeted from (UTC)", value=yesterday, step=60
+            )
+            window_to = st.datetime_input(
+                "Targeted until (UTC, empty = still)", value=None, step=60
+            )
+            window_reason = st.text_input("Reason (required)")
+            submit_window = st.form_submit_button("Record targeting correction")
+        if submit_window:
+            if target_product is None:
+                st.error("Choose a product first.")
+            else:
+                try:
+                    result = campaigns.add_products(
+                        url,
+                        user,
+                        campaign_id,
+                        [target_product],
+                        effective_from=window_from.replace(tzinfo=UTC),
+                        effective_to=None
+                        if window_to is None
+                        else window_to.replace(tzinfo=UTC),
+                        reason=window_reason,
+                    )
+                except REFUSALS as error:
+                    show_refusal(error)
+                else:
+                    if result.added:
+                        st.success(
+                            f"Recorded: product {target_product} targeted "
+                            f"from {window_from:%Y-%m-%d %H:%M} UTC."
+                        )
+                    else:
+                        st.info(
+                            f"Product {target_product} was already targeted "
+                            "during that window: nothing recorded."
+                        )
+
+with recompute_tab:
+    st.caption(f"Runs are launched in Dagster at {dagster_runs.graphql_url()}.")
+    left, right = st.columns(2)
+    with left, st.form("recompute_order"):
+        order_id = st.number_input("Order id", min_value=1, step=1, value=None)
+        submit_order = st.form_submit_button("Recompute this order")
+    with right, st.form("backfill_range"):
+        since = st.date_input(
+            "From (UTC, inclusive)", value=date.today() - timedelta(days=7)
+        )
+        until = st.date_input("To (UTC, exclusive)", value=date.today())
+        submit_range = st.form_submit_button("Backfill this range")
+    launch: dict | None = None
+    if submit_order:
+        launch = {"order_id": None if order_id is None else int(order_id)}
+        if order_id is None:
+            st.error("Order id: enter an order id.")
+            launch = None
+    if submit_range:
+        launch = {"start": since.isoformat(), "end": until.isoformat()}
+    if launch is not None:
+        try:
+            run_id = dagster_runs.launch_recompute(url, user, **launch)
+        except (dagster_runs.DagsterError, *REFUSALS) as error:
+            st.error(f"Not launched: {error}")
+        else:
+            st.session_state.setdefault(RUNS, []).insert(0, run_id)
+            st.success(f"Run {run_id} launched.")
+    runs = st.session_state.get(RUNS, [])
+    if runs:
+        st.button("Refresh run status")
+        for run_id in runs[:10]:
+            try:
+                status = dagster_runs.run_status(run_id)
+            except dagster_runs.DagsterError as error:
+                st.write(f"`{run_id}`: status unknown ({error})")
+            else:
+                st.write(f"`{run_id}` ({status.job_name}): **{status.status}**")

@@ -1,0 +1,106 @@
+"""One campaign: header, KPIs, daily trend, products and credited orders."""
+
+import streamlit as st
+
+from dashboard import ui
+from dashboard.data import reports
+
+ORDERS_PER_PAGE = 50
+
+ui.require_user("viewer")
+url = ui.db_url()
+st.title("Campaign")
+
+options = reports.campaign_options(url)
+first, last = reports.sale_date_bounds(url)
+if options.empty or first is None:
+    st.info("No campaigns in the reports yet: run the pipeline to build them.")
+    st.stop()
+
+labels = dict(
+    zip(
+        options["campaign_id"],
+        options["campaign_id"].astype(str) + " — " + options["name"],
+        strict=True,
+    )
+)
+campaign_id = st.selectbox(
+    "Campaign", list(labels), format_func=labels.get, key="campaign_id"
+)
+header = reports.campaign_header(url, int(campaign_id))
+
+st.subheader(header["name"])
+flight = f"{header['starts_at']:%Y-%m-%d %H:%M} → " + (
+    f"{header['ends_at']:%Y-%m-%d %H:%M}"
+    if header["ends_at"] is not None and header["ends_at"] == header["ends_at"]
+    else "open-ended"
+)
+budget = (
+    "no budget"
+    if header["budget_type"] is None
+    else f"{header['budget_type'].lower()} budget "
+    f"{ui.money(float(header['budget_amount'] or 0))}"
+)
+st.markdown(f"**{header['status']}** · {header['platform']} · {flight} UTC · {budget}")
+
+left, right = st.columns([3, 2])
+with left:
+    start, end = ui.date_range(first, last, key="campaign_dates", days=90)
+with right:
+    mode = ui.credit_mode(key="campaign_mode")
+
+kpis = reports.campaign_kpis(url, int(campaign_id), start, end, mode)
+cards = st.columns(6)
+cards[0].metric("Units", ui.number(kpis["units"]))
+cards[1].metric("Revenue", ui.money(kpis["revenue"]))
+cards[2].metric("Profit", ui.money(kpis["profit"]))
+cards[3].metric("Orders", ui.number(kpis["orders"]))
+cards[4].metric("Items", ui.number(kpis["items"]))
+cards[5].metric("AOV", ui.money(kpis["average_order_value"]))
+
+daily = reports.campaign_daily(url, int(campaign_id), start, end, mode)
+st.markdown("#### Daily trend")
+if daily.empty:
+    st.caption("No credited sales in this range.")
+else:
+    st.line_chart(daily, x="sale_date", y=["revenue", "profit"])
+
+st.markdown("#### Products")
+products = reports.campaign_products(url, int(campaign_id), start, end, mode)
+st.dataframe(products, hide_index=True)
+
+st.markdown("#### Credited orders")
+st.caption(
+    "Reversed orders (cancelled or refunded after the sale) are listed "
+    "but not counted in the figures above."
+)
+page = st.number_input("Page", min_value=1, value=1, step=1, key="campaign_page")
+orders, total = reports.campaign_orders(
+    url, int(campaign_id), start, end, mode, int(page), ORDERS_PER_PAGE
+)
+pages = max(1, -(-total // ORDERS_PER_PAGE))
+st.caption(f"{total} orders · page {int(page)} of {pages}")
+if not orders.empty:
+    orders.insert(
+        1, "credit", orders["is_reversed"].map({True: "REVERSED", False: "counted"})
+    )
+    st.dataframe(
+        orders.style.apply(
+            lambda row: [
+                "color: #b00020; text-decoration: line-through"
+                if row["is_reversed"]
+                else ""
+                for _ in row
+            ],
+            axis=1,
+        ),
+        hide_index=True,
+    )
+st.download_button(
+    "Download CSV",
+    reports.campaign_orders_all(url, int(campaign_id), start, end, mode).to_csv(
+        index=False
+    ),
+    file_name=f"campaign_{campaign_id}_orders_{mode.lower()}_{start}_{end}.csv",
+    mime="text/csv",
+)

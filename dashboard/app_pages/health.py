@@ -1,0 +1,111 @@
+"""Attribution health: how much of the sales the campaigns explain, and data
+quality. Rates are sums over the range divided by sums, never daily averages."""
+
+from datetime import UTC, datetime
+
+import streamlit as st
+
+from dashboard import ui
+from dashboard.data import reports
+
+ui.require_user("viewer")
+url = ui.db_url()
+st.title("Attribution health")
+
+first, last = reports.sale_date_bounds(url)
+if first is None:
+    st.info("No sales in the reports yet: run the pipeline to build them.")
+    st.stop()
+start, end = ui.date_range(first, last, key="health_dates", days=90)
+daily = reports.health_daily(url, start, end)
+totals = reports.health_totals(daily)
+
+
+def rate(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1%}"
+
+
+st.markdown("#### Attributed vs total (SPLIT, never inflated)")
+cards = st.columns(4)
+cards[0].metric(
+    "Items attributed",
+    rate(totals["item_rate"]),
+    f"{ui.number(totals['attributed_items'])} of {ui.number(totals['items'])}",
+    delta_color="off",
+)
+cards[1].metric(
+    "Revenue attributed",
+    rate(totals["revenue_rate"]),
+    f"{ui.money(totals['attributed_revenue'])} of {ui.money(totals['revenue'])}",
+    delta_color="off",
+)
+cards[2].metric("Unattributed revenue", ui.money(totals["unattributed_revenue"]))
+cards[3].metric("Reversed items", ui.number(totals["reversed_items"]))
+if not daily.empty:
+    trend = daily[["sale_date"]].copy()
+    trend["items attributed"] = daily["attributed_items"] / daily["items"].where(
+        daily["items"] > 0
+    )
+    trend["revenue attributed"] = daily["attributed_revenue"] / daily["revenue"].where(
+        daily["revenue"] != 0
+    )
+    st.line_chart(trend, x="sale_date", y=["items attributed", "revenue attributed"])
+
+st.markdown("#### Items by number of matching campaigns")
+k_columns = {"items_k0": "0", "items_k1": "1", "items_k2": "2", "items_k3_plus": "3+"}
+distribution = st.columns(4)
+for column, (key, label) in zip(distribution, k_columns.items(), strict=True):
+    share = totals[key] / totals["items"] if totals["items"] else None
+    column.metric(
+        f"{label} campaigns", ui.number(totals[key]), rate(share), delta_color="off"
+    )
+if not daily.empty:
+    st.bar_chart(
+        daily.rename(columns=k_columns),
+        x="sale_date",
+        y=list(k_columns.values()),
+        stack=True,
+    )
+
+st.markdown("#### Unattributed revenue")
+if not daily.empty:
+    st.area_chart(daily, x="sale_date", y="unattributed_revenue")
+
+st.markdown("#### Bad source rows (excluded from credits)")
+bad_columns = {
+    "bad_items_non_positive_quantity": "quantity <= 0",
+    "bad_items_negative_price": "negative price",
+    "bad_items_missing_product": "missing product",
+    "orders_without_items": "orders without items",
+}
+bad = st.columns(4)
+for column, (key, label) in zip(bad, bad_columns.items(), strict=True):
+    column.metric(label, ui.number(totals[key]))
+if not daily.empty:
+    st.bar_chart(
+        daily.rename(columns=bad_columns),
+        x="sale_date",
+        y=list(bad_columns.values()),
+        stack=True,
+    )
+
+st.markdown("#### Data freshness")
+builds = reports.freshness(url)
+if builds.empty:
+    st.warning("The credit fact has no recorded build.")
+else:
+    last_built = builds["built_at"].iloc[0].to_pydatetime()
+    age = datetime.now(UTC) - last_built
+    minutes = int(age.total_seconds() // 60)
+    st.metric(
+        "Credit fact last built",
+        f"{last_built:%Y-%m-%d %H:%M} UTC",
+        f"{minutes} min ago",
+        delta_color="off",
+    )
+    per_day = (
+        builds.assign(build_date=builds["built_at"].dt.date)
+        .groupby("build_date", as_index=False)
+        .agg(builds=("built_at", "count"))
+    )
+    st.bar_chart(per_day, x="build_date", y="builds")

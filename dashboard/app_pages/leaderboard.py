@@ -1,0 +1,55 @@
+"""Leaderboard: campaigns ranked over a sale-date range."""
+
+import streamlit as st
+
+from dashboard import ui
+from dashboard.data import reports
+from dashboard.data.campaigns import PLATFORMS
+
+ui.require_user("viewer")
+url = ui.db_url()
+st.title("Leaderboard")
+
+first, last = reports.sale_date_bounds(url)
+if first is None:
+    st.info("No attributed sales yet: run the pipeline to build the reports.")
+    st.stop()
+
+left, middle, right = st.columns([2, 2, 2])
+with left:
+    start, end = ui.date_range(first, last, key="leaderboard_dates")
+with middle:
+    mode = ui.credit_mode(key="leaderboard_mode")
+with right:
+    platforms = st.multiselect("Platforms", PLATFORMS, key="leaderboard_platforms")
+    sort = st.selectbox("Sort by", tuple(reports.SORT_COLUMNS), key="leaderboard_sort")
+
+board = reports.leaderboard(url, start, end, mode, tuple(platforms), sort)
+if board.empty:
+    st.info("No credited sales in this range.")
+    st.stop()
+
+st.caption(f"{len(board)} campaigns, {start} – {end}, {mode} credit")
+st.dataframe(
+    board,
+    hide_index=True,
+    column_config={
+        "campaign_id": st.column_config.NumberColumn("Id", format="%d"),
+        "name": "Campaign",
+        "platform": "Platform",
+        "status": "Status",
+        "units": st.column_config.NumberColumn("Units", format="%.2f"),
+        "revenue": st.column_config.NumberColumn("Revenue", format="%.2f"),
+        "profit": st.column_config.NumberColumn("Profit", format="%.2f"),
+        "orders": st.column_config.NumberColumn("Orders", format="%d"),
+        "average_order_value": st.column_config.NumberColumn("AOV", format="%.2f"),
+    },
+)
+top = board.head(20)
+st.bar_chart(top, x="name", y=sort, horizontal=True, sort=f"-{sort}")
+st.download_button(
+    "Download CSV",
+    board.to_csv(index=False),
+    file_name=f"leaderboard_{mode.lower()}_{start}_{end}.csv",
+    mime="text/csv",
+)

@@ -1,0 +1,336 @@
+"""Report queries: read only ``marts`` (freshness also reads the run log).
+
+Dates are sale dates in the reporting time zone, as in the marts. Money comes
+back as float for charts and tables; the marts keep the exact numerics.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from typing import Any
+
+import pandas as pd
+
+from dashboard.data import connection
+from dashboard.data.cache import cached_read
+
+# must match the dbt var `reporting_timezone`
+REPORTING_TIMEZONE = os.environ.get("ATTRIBUTION_REPORTING_TIMEZONE", "UTC")
+CREDIT_MODES = ("SPLIT", "FULL")
+MODE_EXPLANATIONS = {
+    "SPLIT": "SPLIT divides each sale exactly among the campaigns that match it: "
+    "totals add up to real sales.",
+    "FULL": "FULL gives every matching campaign the whole sale: good for one "
+    "campaign, but totals are inflated when campaigns overlap.",
+}
+# sort key -> column: never interpolate user input into SQL
+SORT_COLUMNS = {
+    "revenue": "revenue",
+    "profit": "profit",
+    "units": "units",
+    "orders": "orders",
+}
+
+# sale_time bounds of a sale-date range, index-friendly on sale_time
+_SALE_TIME_IN_RANGE = (
+    "sale_time >= (cast(:start as date)::timestamp at time zone :tz)"
+    " and sale_time < ((cast(:end as date) + 1)::timestamp at time zone :tz)"
+)
+
+
+def _mode(mode: str) -> str:
+    if mode not in CREDIT_MODES:
+        raise ValueError(f"credit mode must be one of {CREDIT_MODES}")
+    return mode
+
+
+@cached_read
+def sale_date_bounds(url: str) -> tuple[date | None, date | None]:
+    rows = connection.frame(
+        url,
+        "select min(sale_date) as first, max(sale_date) as last"
+        " from marts.agg_attribution_health_daily",
+    )
+    return rows.at[0, "first"], rows.at[0, "last"]
+
+
+@cached_read
+def leaderboard(
+    url: str,
+    start: date,
+    end: date,
+    mode: str,
+    platforms: tuple[str, ...] = (),
+    sort: str = "revenue",
+) -> pd.DataFrame:
+    """Campaigns ranked by `sort` over non-reversed credits in the range."""
+    order = SORT_COLUMNS.get(sort)
+    if order is None:
+        raise ValueError(f"sort must be one of {tuple(SORT_COLUMNS)}")
+    return connection.frame(
+        url,
+        f"""
+        with totals as (
+            select
+                campaign_id,
+                sum(units) as units,
+                sum(revenue) as revenue,
+                sum(profit) as profit,
+                sum(orders) as orders
+            from marts.agg_campaign_daily
+            where credit_mode = :mode and sale_date between :start and :end
+            group by campaign_id
+        )
+        select
+            campaigns.campaign_id,
+            campaigns.name,
+            campaigns.platform,
+            campaigns.status,
+            totals.units::float8 as units,
+            totals.revenue::float8 as revenue,
+            totals.profit::float8 as profit,
+            totals.orders::bigint as orders,
+            round(totals.revenue / nullif(totals.orders, 0), 2)::float8
+                as average_order_value
+        from totals
+        inner join marts.dim_campaigns as campaigns
+            on totals.campaign_id = campaigns.campaign_id
+        where cardinality(cast(:platforms as text[])) = 0
+            or campaigns.platform = any(cast(:platforms as text[]))
+        order by {order} desc nulls last, campaigns.campaign_id
+        """,
+        mode=_mode(mode),
+        start=start,
+        end=end,
+        platforms=list(platforms),
+    )
+
+
+@cached_read
+def campaign_options(url: str) -> pd.DataFrame:
+    return connection.frame(
+        url,
+        "select campaign_id, name, platform, status from marts.dim_campaigns"
+        " order by campaign_id desc",
+    )
+
+
+@cached_read
+def campaign_header(url: str, campaign_id: int) -> dict[str, Any] | None:
+    rows = connection.frame(
+        url,
+        "select * from marts.dim_campaigns where campaign_id = :id",
+        id=campaign_id,
+    )
+    return None if rows.empty else rows.iloc[0].to_dict()
+
+
+@cached_read
+def campaign_kpis(
+    url: str, campaign_id: int, start: date, end: date, mode: str
+) -> dict[str, float]:
+    rows = connection.frame(
+        url,
+        """
+        select
+            coalesce(sum(units), 0)::float8 as units,
+            coalesce(sum(revenue), 0)::float8 as revenue,
+            sum(profit)::float8 as profit,
+            coalesce(sum(orders), 0)::bigint as orders,
+            coalesce(sum(items), 0)::bigint as items,
+            round(sum(revenue) / nullif(sum(orders), 0), 2)::float8
+                as average_order_value
+        from marts.agg_campaign_daily
+        where campaign_id = :id and credit_mode = :mode
+            and sale_date between :start and :end
+        """,
+        id=campaign_id,
+        mode=_mode(mode),
+        start=start,
+        end=end,
+    )
+    return rows.iloc[0].to_dict()
+
+
+@cached_read
+def campaign_daily(
+    url: str, campaign_id: int, start: date, end: date, mode: str
+) -> pd.DataFrame:
+    return connection.frame(
+        url,
+        """
+        select sale_date, units::float8 as units, revenue::float8 as revenue,
+            profit::float8 as profit, orders, items
+        from marts.agg_campaign_daily
+        where campaign_id = :id and credit_mode = :mode
+            and sale_date between :start and :end
+        order by sale_date
+        """,
+        id=campaign_id,
+        mode=_mode(mode),
+        start=start,
+        end=end,
+    )
+
+
+@cached_read
+def campaign_products(
+    url: str, campaign_id: int, start: date, end: date, mode: str
+) -> pd.DataFrame:
+    return connection.frame(
+        url,
+        f"""
+        with credits as (
+            select product_id, order_id, credited_qty, credited_revenue,
+                credited_profit
+            from marts.fct_order_item_campaign_credits
+            where campaign_id = :id and credit_mode = :mode and not is_reversed
+                and {_SALE_TIME_IN_RANGE}
+        )
+        select
+            credits.product_id,
+            products.sku,
+            products.name,
+            sum(credits.credited_qty)::float8 as units,
+            sum(credits.credited_revenue)::float8 as revenue,
+            sum(credits.credited_profit)::float8 as profit,
+            count(distinct credits.order_id) as orders
+        from credits
+        left join marts.dim_products as products
+            on credits.product_id = products.product_id
+        group by credits.product_id, products.sku, products.name
+        order by revenue desc, credits.product_id
+        """,
+        id=campaign_id,
+        mode=_mode(mode),
+        start=start,
+        end=end,
+        tz=REPORTING_TIMEZONE,
+    )
+
+
+_ORDERS_SQL = f"""
+    select
+        order_id,
+        min(sale_time) as sale_time,
+        count(*) as items,
+        sum(credited_qty)::float8 as units,
+        sum(credited_revenue)::float8 as revenue,
+        sum(credited_profit)::float8 as profit,
+        bool_or(is_reversed) as is_reversed,
+        max(reversed_at) as reversed_at
+    from marts.fct_order_item_campaign_credits
+    where campaign_id = :id and credit_mode = :mode and {_SALE_TIME_IN_RANGE}
+    group by order_id
+    order by min(sale_time) desc, order_id desc
+"""
+
+
+@cached_read
+def campaign_orders(
+    url: str,
+    campaign_id: int,
+    start: date,
+    end: date,
+    mode: str,
+    page: int = 1,
+    page_size: int = 50,
+) -> tuple[pd.DataFrame, int]:
+    """One page of credited orders (reversed ones included) and the total count."""
+    params = dict(
+        id=campaign_id, mode=_mode(mode), start=start, end=end, tz=REPORTING_TIMEZONE
+    )
+    total = connection.scalar(
+        url,
+        "select count(distinct order_id) from marts.fct_order_item_campaign_credits"
+        f" where campaign_id = :id and credit_mode = :mode and {_SALE_TIME_IN_RANGE}",
+        **params,
+    )
+    page = max(1, int(page))
+    rows = connection.frame(
+        url,
+        _ORDERS_SQL + " limit :limit offset :offset",
+        limit=int(page_size),
+        offset=(page - 1) * int(page_size),
+        **params,
+    )
+    return rows, int(total or 0)
+
+
+@cached_read
+def campaign_orders_all(
+    url: str, campaign_id: int, start: date, end: date, mode: str
+) -> pd.DataFrame:
+    return connection.frame(
+        url,
+        _ORDERS_SQL,
+        id=campaign_id,
+        mode=_mode(mode),
+        start=start,
+        end=end,
+        tz=REPORTING_TIMEZONE,
+    )
+
+
+@cached_read
+def health_daily(url: str, start: date, end: date) -> pd.DataFrame:
+    return connection.frame(
+        url,
+        """
+        select
+            sale_date, items, attributed_items,
+            revenue::float8 as revenue,
+            attributed_revenue::float8 as attributed_revenue,
+            (revenue - attributed_revenue)::float8 as unattributed_revenue,
+            items_k0, items_k1, items_k2, items_k3_plus, reversed_items,
+            bad_items_non_positive_quantity, bad_items_negative_price,
+            bad_items_missing_product, orders_without_items
+        from marts.agg_attribution_health_daily
+        where sale_date between :start and :end
+        order by sale_date
+        """,
+        start=start,
+        end=end,
+    )
+
+
+def health_totals(daily: pd.DataFrame) -> dict[str, float | None]:
+    """Range totals and rates: sums divided by sums, never averaged per day."""
+    sums = {
+        col: float(daily[col].sum()) if not daily.empty else 0.0
+        for col in daily.columns
+        if col != "sale_date"
+    }
+
+    def ratio(part: str, whole: str) -> float | None:
+        return sums[part] / sums[whole] if sums.get(whole) else None
+
+    sums["item_rate"] = ratio("attributed_items", "items")
+    sums["revenue_rate"] = ratio("attributed_revenue", "revenue")
+    return sums
+
+
+@cached_read
+def freshness(url: str) -> pd.DataFrame:
+    """Builds of the credit fact, newest first (empty if it was never built).
+
+    The incremental fact logs each build in the pipeline's run log; when that
+    log is missing, the table's last data change is the best estimate.
+    """
+    has_log = connection.scalar(
+        url, "select to_regclass('intermediate.attribution_runs') is not null"
+    )
+    if not has_log:
+        return pd.DataFrame(columns=["built_at", "is_full_build", "rows_inserted"])
+    return connection.frame(
+        url,
+        """
+        select built_at, is_full_build, items_recomputed, rows_inserted,
+            rows_deleted
+        from intermediate.attribution_runs
+        where model_name = 'fct_order_item_campaign_credits'
+        order by built_at desc
+        limit 500
+        """,
+    )

@@ -1,0 +1,81 @@
+"""Fixtures of the app's tests: a built reports database shared by the tests
+that only read, fresh databases for the tests that write, and signed-in users."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from attribution import database, demo_data
+from dashboard.data import connection
+from dashboard.data.users import User, add_user
+from tests import pg
+
+APP = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
+PASSWORD = "correct horse battery"
+ROLES = ("viewer", "marketer", "admin")
+
+
+def add_role_users(params: database.ConnectionParams) -> dict[str, User]:
+    url = params.url("psycopg")
+    return {role: add_user(url, role, PASSWORD, role) for role in ROLES}
+
+
+def add_products(params: database.ConnectionParams, count: int = 5) -> None:
+    pg.execute(
+        params,
+        "insert into erp.products (id, name, sku, cost_price, created_at, updated_at)"
+        " select i, 'Product ' || i, 'SKU-' || i, 5.00, now(), now()"
+        " from generate_series(1, %s) as i",
+        (count,),
+    )
+
+
+@pytest.fixture(scope="session")
+def reports_db(pg_server, run_dbt) -> Iterator[database.ConnectionParams]:
+    """Demo data with the marts built; read-only for the tests that use it."""
+    params = pg.create_database(pg_server, prefix="dash")
+    with database.connect(params) as conn:
+        demo_data.load(conn, orders=300)
+    run_dbt(params, "build")
+    add_role_users(params)
+    yield params
+    connection.dispose(params.url("psycopg"))
+    database.drop_database(params)
+
+
+@pytest.fixture
+def write_db(fresh_db) -> Iterator[database.ConnectionParams]:
+    """An empty migrated database with five products and one user per role."""
+    add_products(fresh_db)
+    yield fresh_db
+    connection.dispose(fresh_db.url("psycopg"))
+
+
+@pytest.fixture
+def users() -> dict[str, User]:
+    return {role: User(role, role) for role in ROLES}
+
+
+@pytest.fixture
+def app_env(monkeypatch):
+    """Point the app (which reads the PG* variables) at a test database."""
+
+    def point(params: database.ConnectionParams) -> None:
+        for key in ("PGHOST", "PGPORT", "PGUSER", "PGPASSWORD", "PGDATABASE"):
+            monkeypatch.delenv(key, raising=False)
+        for key, value in params.env().items():
+            monkeypatch.setenv(key, value)
+
+    return point
+
+
+def app_as(role: str | None) -> AppTest:
+    """The app, signed in with `role` (or not signed in)."""
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    if role is not None:
+        at.session_state["user"] = User(role, role)
+    return at
