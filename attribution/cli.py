@@ -93,6 +93,8 @@ def dbt_profiles_dir() -> Path:
 
 def dbt_env(params: database.ConnectionParams | None = None) -> dict[str, str]:
     env = database.libpq_env(params)
+    # snapshots stamp versions with local timestamps: one zone for every run
+    env.setdefault("PGOPTIONS", "-c TimeZone=UTC")
     if not (PROJECT_ROOT / "profiles.yml").exists():
         env.setdefault("DBT_PROFILES_DIR", str(dbt_profiles_dir()))
     return env

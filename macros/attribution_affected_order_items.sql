@@ -18,17 +18,12 @@
     {%- set recompute_from = var('recompute_from', none) -%}
     {%- set recompute_to = var('recompute_to', none) -%}
     with
-    watermark as (
-        select {{ since }} as observed_after
-    ),
-
     changed_orders as (
         select versions.order_id
         from {{ ref('snap_erp__orders') }} as versions
-        cross join watermark
         where
-            versions.dbt_valid_from > watermark.observed_after
-            or versions.dbt_valid_to > watermark.observed_after
+            versions.dbt_valid_from > {{ since }}
+            or versions.dbt_valid_to > {{ since }}
         {%- for order_id in order_ids %}
         union all select {{ order_id | int }}
         {%- endfor %}
@@ -37,49 +32,43 @@
     changed_products as (
         select versions.product_id
         from {{ ref('snap_erp__products') }} as versions
-        cross join watermark
         where
-            versions.dbt_valid_from > watermark.observed_after
-            or versions.dbt_valid_to > watermark.observed_after
+            versions.dbt_valid_from > {{ since }}
+            or versions.dbt_valid_to > {{ since }}
         union all
         select versions.product_id
         from {{ ref('snap_erp__product_batches') }} as versions
-        cross join watermark
         where
-            versions.dbt_valid_from > watermark.observed_after
-            or versions.dbt_valid_to > watermark.observed_after
+            versions.dbt_valid_from > {{ since }}
+            or versions.dbt_valid_to > {{ since }}
     ),
 
     changed_batches as (
         select versions.product_batch_id
         from {{ ref('snap_erp__product_batches') }} as versions
-        cross join watermark
         where
-            versions.dbt_valid_from > watermark.observed_after
-            or versions.dbt_valid_to > watermark.observed_after
+            versions.dbt_valid_from > {{ since }}
+            or versions.dbt_valid_to > {{ since }}
     ),
 
     changed_campaigns as (
         select versions.campaign_id
         from {{ ref('snap_marketing__ad_campaigns') }} as versions
-        cross join watermark
         where
-            versions.dbt_valid_from > watermark.observed_after
-            or versions.dbt_valid_to > watermark.observed_after
+            versions.dbt_valid_from > {{ since }}
+            or versions.dbt_valid_to > {{ since }}
         union
         select versions.campaign_id
         from {{ ref('snap_marketing__ad_campaign_products') }} as versions
-        cross join watermark
         where
-            versions.dbt_valid_from > watermark.observed_after
-            or versions.dbt_valid_to > watermark.observed_after
+            versions.dbt_valid_from > {{ since }}
+            or versions.dbt_valid_to > {{ since }}
         union
         select versions.campaign_id
         from {{ ref('snap_marketing__ad_campaign_status_events') }} as versions
-        cross join watermark
         where
-            versions.dbt_valid_from > watermark.observed_after
-            or versions.dbt_valid_to > watermark.observed_after
+            versions.dbt_valid_from > {{ since }}
+            or versions.dbt_valid_to > {{ since }}
     ),
 
     -- a campaign can only ever credit sales inside the union of every
@@ -107,56 +96,79 @@
             on targets.campaign_id = campaign_flights.campaign_id
     ),
 
-    current_items as (
-        select
-            order_items.order_item_id,
-            order_items.order_id,
-            order_items.product_id,
-            order_items.product_batch_id,
-            orders.sale_time
-        from {{ ref('stg_erp__order_items') }} as order_items
-        left join {{ ref('stg_erp__orders') }} as orders
-            on order_items.order_id = orders.order_id
-    ),
-
+    -- each part can use an index: items by order, by product, by batch
     affected as (
-        select current_items.order_item_id
-        from current_items
+        select order_items.order_item_id
+        from {{ ref('stg_erp__order_items') }} as order_items
+        where order_items.order_id in (select order_id from changed_orders)
+        union
+        select order_items.order_item_id
+        from {{ ref('stg_erp__order_items') }} as order_items
+        where order_items.product_id in (select product_id from changed_products)
+        union
+        select order_items.order_item_id
+        from {{ ref('stg_erp__order_items') }} as order_items
+        where order_items.product_batch_id in (
+            select product_batch_id from changed_batches
+        )
+        union
+        select order_items.order_item_id
+        from campaign_reach
+        inner join {{ ref('stg_erp__order_items') }} as order_items
+            on campaign_reach.product_id = order_items.product_id
+        inner join {{ ref('stg_erp__orders') }} as orders
+            on order_items.order_id = orders.order_id
         where
-            current_items.order_id in (select order_id from changed_orders)
-            or current_items.product_id in (select product_id from changed_products)
-            or current_items.product_batch_id in (
-                select product_batch_id from changed_batches
-            )
-            or exists (
-                select 1
-                from campaign_reach
-                where
-                    campaign_reach.product_id = current_items.product_id
-                    and current_items.sale_time >= campaign_reach.reach_from
-                    and (
-                        campaign_reach.reach_to is null
-                        or current_items.sale_time <= campaign_reach.reach_to
-                    )
-            )
-            {%- if recompute_from is not none and recompute_to is not none %}
-            or (
-                current_items.sale_time >= '{{ recompute_from }}'::timestamptz
-                and current_items.sale_time < '{{ recompute_to }}'::timestamptz
-            )
-            {%- endif %}
+            orders.sale_time >= campaign_reach.reach_from
+            and (campaign_reach.reach_to is null or orders.sale_time <= campaign_reach.reach_to)
+        union
+        select existing.order_item_id
+        from {{ this }} as existing
+        where existing.order_id in (select order_id from changed_orders)
+        {%- if recompute_from is not none or recompute_to is not none %}
+        {%- set recompute_from = validated_timestamp(recompute_from, 'recompute_from') %}
+        {%- set recompute_to = validated_timestamp(recompute_to, 'recompute_to') %}
+        union
+        select order_items.order_item_id
+        from {{ ref('stg_erp__order_items') }} as order_items
+        inner join {{ ref('stg_erp__orders') }} as orders
+            on order_items.order_id = orders.order_id
+        where
+            orders.sale_time >= {{ recompute_from }}
+            and orders.sale_time < {{ recompute_to }}
         union
         select existing.order_item_id
         from {{ this }} as existing
         where
-            existing.order_id in (select order_id from changed_orders)
-            {%- if recompute_from is not none and recompute_to is not none %}
-            or (
-                existing.sale_time >= '{{ recompute_from }}'::timestamptz
-                and existing.sale_time < '{{ recompute_to }}'::timestamptz
-            )
-            {%- endif %}
+            existing.sale_time >= {{ recompute_from }}
+            and existing.sale_time < {{ recompute_to }}
+        {%- endif %}
     )
 
     select order_item_id from affected
 {% endmacro %}
+
+{#- The orders whose observed history changed after `since` (one column). -#}
+{% macro attribution_affected_orders(since) %}
+    {%- set order_ids = var('recompute_order_ids', []) -%}
+    {%- set order_ids = [order_ids] if order_ids is number else order_ids -%}
+    select versions.order_id
+    from {{ ref('snap_erp__orders') }} as versions
+    where
+        versions.dbt_valid_from > {{ since }}
+        or versions.dbt_valid_to > {{ since }}
+    {%- for order_id in order_ids %}
+    union select {{ order_id | int }}
+    {%- endfor %}
+{% endmacro %}
+
+{#- A timestamp var as a SQL literal; anything else stops the run. -#}
+{% macro validated_timestamp(value, name) -%}
+    {%- if value is none -%}
+        {{ exceptions.raise_compiler_error(name ~ " is required with recompute_from/recompute_to") }}
+    {%- endif -%}
+    {%- if not modules.re.match("^[0-9]{4}-[0-9]{2}-[0-9]{2}([ T][0-9:.]+)?(Z|[+-][0-9:]+)?$", value | string) -%}
+        {{ exceptions.raise_compiler_error(name ~ " must be an ISO date or timestamp, got " ~ value) }}
+    {%- endif -%}
+    '{{ value }}'::timestamptz
+{%- endmacro %}

@@ -45,7 +45,10 @@
         '{{ this.identifier }}', now(), clock_timestamp(), true,
         counts.rows_total, counts.rows_reversed, '{{ invocation_id }}'
     from (
-        select count(*) as rows_total, count(*) filter (where is_reversed) as rows_reversed
+        select
+            count(*) as rows_total,
+            count(*) filter (where {{ config.get("reversal_column", "false") }})
+            as rows_reversed
         from {{ this }}
     ) as counts
     where not exists (
@@ -53,3 +56,22 @@
         where model_name = '{{ this.identifier }}' and watermark = now()
     )
 {% endmacro %}
+
+{#-
+    Before an incremental build: the keys to recompute, in an analysed
+    temporary table, so the planner sees how few they are and reaches every
+    source through its indexes.
+-#}
+{% macro stage_affected_keys(affected_sql) %}
+    {% if is_incremental() %}
+        drop table if exists {{ affected_keys_relation() }};
+        create temporary table {{ affected_keys_relation() }} as {{ affected_sql }};
+        analyze {{ affected_keys_relation() }};
+    {% else %}
+        select 1
+    {% endif %}
+{% endmacro %}
+
+{% macro affected_keys_relation() -%}
+    {{ this.identifier }}__affected_keys
+{%- endmacro %}

@@ -7,10 +7,10 @@
 -#}
 {% macro split_exactly(amount, decimals, k, rank) -%}
     {%- set scale = 10 ** decimals -%}
-    {%- set units = "(round(" ~ amount ~ " * " ~ scale ~ "))::bigint" -%}
+    {%- set units = "(" ~ amount ~ " * " ~ scale ~ ")::bigint" -%}
     {%- set remainder = "((" ~ units ~ " % " ~ k ~ ") + " ~ k ~ ") % " ~ k -%}
     (
         ({{ units }} - {{ remainder }}) / {{ k }}
         + case when {{ rank }} <= {{ remainder }} then 1 else 0 end
-    )::numeric / {{ scale }}
+    ) * {{ 1 / scale }}::numeric
 {%- endmacro %}

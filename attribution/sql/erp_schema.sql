@@ -55,3 +55,4 @@ create table if not exists erp.order_items (
 
 create index if not exists order_items_order_idx on erp.order_items (order_id);
 create index if not exists orders_updated_idx on erp.orders (updated_at);
+create index if not exists order_items_product_idx on erp.order_items (product_id);

@@ -8,44 +8,50 @@ matches as (
     where campaign_id is not null
 ),
 
-credit_modes as (
-    select credit_mode
-    from (values {% for mode in var('credit_modes') -%}
-        ('{{ mode }}'){{ "," if not loop.last }}
-    {%- endfor %}) as modes (credit_mode)
-),
-
 allocated as (
     select
         matches.order_item_id,
         matches.campaign_id,
-        credit_modes.credit_mode,
+        modes.credit_mode,
         matches.order_id,
         matches.product_id,
         matches.sale_time,
-        case credit_modes.credit_mode
-            when 'FULL' then matches.quantity
-            else {{ split_exactly('matches.quantity', 4,
-                                  'matches.matched_campaigns_count',
-                                  'matches.campaign_rank') }}
-        end as credited_qty,
-        case credit_modes.credit_mode
-            when 'FULL' then matches.item_revenue
-            else {{ split_exactly('matches.item_revenue', 2,
-                                  'matches.matched_campaigns_count',
-                                  'matches.campaign_rank') }}
-        end as credited_revenue,
-        case credit_modes.credit_mode
-            when 'FULL' then matches.item_profit
-            else {{ split_exactly('matches.item_profit', 2,
-                                  'matches.matched_campaigns_count',
-                                  'matches.campaign_rank') }}
-        end as credited_profit,
+        modes.credited_qty,
+        modes.credited_revenue,
+        modes.credited_profit,
         matches.matched_campaigns_count,
         matches.is_reversed,
         matches.reversed_at
     from matches
-    cross join credit_modes
+    -- one row per mode, each share computed once
+    cross join lateral (
+        values
+        {%- for mode in var('credit_modes') %}
+            {%- if mode == 'FULL' %}
+            (
+                'FULL',
+                matches.quantity,
+                matches.item_revenue,
+                matches.item_profit
+            ){{ "," if not loop.last }}
+            {%- elif mode == 'SPLIT' %}
+            (
+                'SPLIT',
+                {{ split_exactly('matches.quantity', 4,
+                                 'matches.matched_campaigns_count',
+                                 'matches.campaign_rank') }},
+                {{ split_exactly('matches.item_revenue', 2,
+                                 'matches.matched_campaigns_count',
+                                 'matches.campaign_rank') }},
+                {{ split_exactly('matches.item_profit', 2,
+                                 'matches.matched_campaigns_count',
+                                 'matches.campaign_rank') }}
+            ){{ "," if not loop.last }}
+            {%- else %}
+            {{ exceptions.raise_compiler_error("unknown credit mode " ~ mode) }}
+            {%- endif %}
+        {%- endfor %}
+    ) as modes (credit_mode, credited_qty, credited_revenue, credited_profit)
 )
 
 select * from allocated

@@ -1,3 +1,17 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='replace_rows',
+        replace_key='order_id',
+        marker_column='order_status',
+        reversal_column='is_reversed',
+        on_schema_change='fail',
+        unique_key='order_id',
+        pre_hook="{{ stage_affected_keys(attribution_affected_orders(attribution_watermark())) }}",
+        post_hook="{{ record_full_build() }}",
+        indexes=[{'columns': ['order_id'], 'unique': true}],
+    )
+}}
 -- What the pipeline has observed of each order (ATTRIBUTION.md §1), from
 -- the orders snapshot: every version it saw, at every run.
 --   has_been_observed_countable: seen in a countable status, now or earlier;
@@ -8,6 +22,9 @@ with
 
 order_versions as (
     select * from {{ ref('snap_erp__orders') }}
+    {% if is_incremental() %}
+        where order_id in (select order_id from {{ affected_keys_relation() }})
+    {% endif %}
 ),
 
 classified as (
@@ -16,7 +33,8 @@ classified as (
         order_status,
         sale_time,
         updated_at,
-        dbt_valid_from as observed_at,
+        -- snapshot times are timestamps without time zone (session time zone)
+        dbt_valid_from::timestamptz as observed_at,
         dbt_valid_to is null as is_current,
         order_status in ({{ quoted_list(var('countable_statuses')) }})
         as is_countable_status,
@@ -67,6 +85,28 @@ current_orders as (
     left join reversal_starts
         on with_last_non_reversal.order_id = reversal_starts.order_id
     where with_last_non_reversal.is_current
+),
+
+final as (
+    select * from current_orders
+    {% if is_incremental() %}
+        -- orders the ERP no longer has: markers that clear their old row
+        union all
+        select
+            affected.order_id,
+            null::text,
+            null::timestamptz,
+            null::timestamptz,
+            null::timestamptz,
+            null::boolean,
+            null::boolean,
+            null::timestamptz
+        from {{ affected_keys_relation() }} as affected
+        where not exists (
+            select 1 from current_orders
+            where current_orders.order_id = affected.order_id
+        )
+    {% endif %}
 )
 
-select * from current_orders
+select * from final

@@ -1,10 +1,12 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='replace_order_items',
+        incremental_strategy='replace_rows',
+        reversal_column='is_reversed',
         unique_key='order_item_id',
         marker_column='order_id',
         on_schema_change='fail',
+        pre_hook="{{ stage_affected_keys(attribution_affected_order_items(attribution_watermark())) }}",
         post_hook="{{ record_full_build() }}",
         indexes=[
             {'columns': ['sale_time']},
@@ -25,7 +27,7 @@ with
 
 {% if is_incremental() %}
 affected_items as (
-    {{ attribution_affected_order_items(attribution_watermark()) }}
+    select order_item_id from {{ affected_keys_relation() }}
 ),
 {% endif %}
 

@@ -1,13 +1,16 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='replace_order_items',
+        incremental_strategy='replace_rows',
+        reversal_column='is_reversed',
         unique_key=['order_item_id', 'campaign_id', 'credit_mode'],
         marker_column='credit_mode',
         on_schema_change='fail',
+        pre_hook="{{ stage_affected_keys(attribution_affected_order_items(attribution_watermark())) }}",
         post_hook="{{ record_full_build() }}",
         indexes=[
             {'columns': ['campaign_id', 'sale_time']},
+            {'columns': ['order_id']},
         ],
     )
 }}
@@ -23,14 +26,13 @@ with
 
 {% if is_incremental() %}
 affected_items as (
-    {{ attribution_affected_order_items(attribution_watermark()) }}
+    select order_item_id from {{ affected_keys_relation() }}
 ),
 {% endif %}
 
 credits as (
     select * from {{ ref('int_order_item_credits_allocated') }}
     {% if is_incremental() %}
-        -- an array, not a join: the planner pushes it into the views
         where order_item_id = any(array(select order_item_id from affected_items))
     {% endif %}
 ),
