@@ -29,10 +29,14 @@ MONITOR = "attribution_monitor"
 
 _OP = attribution_dbt_assets.op.name
 
-everything = AssetSelection.assets(attribution_dbt_assets)
-marts = build_dbt_asset_selection([attribution_dbt_assets], dbt_select="tag:marts")
 routine_checks = AssetSelection.checks(*checks.ROUTINE_CHECKS)
 nightly_checks = AssetSelection.checks(*checks.NIGHTLY_CHECKS)
+# selecting an asset selects its checks: the nightly ones only run nightly
+everything = AssetSelection.assets(attribution_dbt_assets) - nightly_checks
+marts = (
+    build_dbt_asset_selection([attribution_dbt_assets], dbt_select="tag:marts")
+    - nightly_checks
+)
 
 
 def build_config(**values: Any) -> dict[str, Any]:
@@ -67,7 +71,9 @@ attribution_recompute_order = define_asset_job(
 
 attribution_nightly = define_asset_job(
     NIGHTLY,
-    selection=everything | routine_checks | nightly_checks,
+    selection=AssetSelection.assets(attribution_dbt_assets)
+    | routine_checks
+    | nightly_checks,
     description="Full test suite, source freshness, and a full refresh that must"
     " reproduce the incremental facts.",
     tags=DBT_CONCURRENCY_TAG,

@@ -1,0 +1,92 @@
+"""Dagster's own storage: ``$DAGSTER_HOME/dagster.yaml``.
+
+SQLite under ``DAGSTER_HOME`` (default ``.local/dagster``) unless
+``ATTRIBUTION_DAGSTER_STORAGE=postgres``: then runs, events and schedules go
+to dagster-postgres, in the database ``DAGSTER_PG_DATABASE`` (default
+``dagster``) of the project's PostgreSQL server (the same PG* variables or
+embedded server as everything else; socket directories work).
+
+    python -m orchestration.instance             # write .local/dagster/dagster.yaml
+    python -m orchestration.instance --storage postgres
+
+Either way telemetry is off (its callbacks time out without internet) and
+the run queue lets one dbt build run at a time: two builds of the
+incremental facts must never overlap.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from pathlib import Path
+
+from attribution import database
+
+MANAGED_MARK = "# written by python -m orchestration.instance"
+
+_COMMON = """\
+telemetry:
+  enabled: false
+run_queue:
+  max_concurrent_runs: 4
+  tag_concurrency_limits:
+    # every job that runs dbt carries this tag (orchestration/assets.py)
+    - key: attribution/dbt
+      limit: 1
+"""
+
+
+def default_home() -> Path:
+    return Path(os.environ.get("DAGSTER_HOME") or database.local_dir() / "dagster")
+
+
+def dagster_yaml(
+    storage: str = "sqlite", params: database.ConnectionParams | None = None
+) -> str:
+    """The instance configuration for ``sqlite`` or ``postgres`` storage."""
+    if storage == "sqlite":
+        return f"{MANAGED_MARK}\n# storage: SQLite files under DAGSTER_HOME\n{_COMMON}"
+    if storage != "postgres":
+        raise ValueError(f"unknown Dagster storage {storage!r}: sqlite or postgres")
+    if params is None:
+        server = database.resolve(create=False)
+        params = server.with_database(os.environ.get("DAGSTER_PG_DATABASE", "dagster"))
+    database.ensure_database(params)
+    # JSON strings are valid YAML scalars, whatever the URL holds
+    url = json.dumps(params.url("psycopg2"))
+    return f"{MANAGED_MARK}\n{_COMMON}storage:\n  postgres:\n    postgres_url: {url}\n"
+
+
+def ensure_dagster_home(
+    home: Path | None = None,
+    storage: str | None = None,
+    params: database.ConnectionParams | None = None,
+) -> Path:
+    """Writes DAGSTER_HOME/dagster.yaml unless someone wrote their own there."""
+    home = home or default_home()
+    home.mkdir(parents=True, exist_ok=True)
+    config = home / "dagster.yaml"
+    if config.exists() and not config.read_text().startswith(MANAGED_MARK):
+        return config
+    storage = storage or os.environ.get("ATTRIBUTION_DAGSTER_STORAGE", "sqlite")
+    config.write_text(dagster_yaml(storage, params))
+    return config
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m orchestration.instance")
+    parser.add_argument(
+        "--home",
+        type=Path,
+        default=None,
+        help="DAGSTER_HOME (default: $DAGSTER_HOME or .local/dagster)",
+    )
+    parser.add_argument("--storage", choices=["sqlite", "postgres"], default=None)
+    args = parser.parse_args(argv)
+    print(ensure_dagster_home(args.home, args.storage))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,220 @@
+"""Every job, in process, against a real PostgreSQL with 300 demo orders."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from tests import pg
+from tests.orchestration import support
+
+CREDITS = "marts/fct_order_item_campaign_credits"
+ITEMS = "marts/fct_order_item_attribution"
+HEALTH = "marts/agg_attribution_health_daily"
+
+
+def test_incremental_job_builds_credits_checks_and_run_metadata(built_base):
+    params, result = built_base
+    assert result.success
+    (credits,) = pg.query(
+        params, "select count(*) from marts.fct_order_item_campaign_credits"
+    )[0]
+    assert credits > 0
+
+    metadata = support.materialized(result)
+    first_build = metadata[CREDITS]
+    assert first_build["full_build"] is True
+    assert first_build["rows_inserted"] == credits
+    assert first_build["rows_updated"] == 0
+    assert "rows_reversed" in first_build
+    assert first_build["duration_seconds"] >= 0
+    assert 0 < metadata[HEALTH]["attribution_rate"] <= 1
+
+    checks = support.check_results(result)
+    assert checks[(CREDITS, "split_credits_reconcile")].passed
+    assert checks[(CREDITS, "credits_fresh")].passed
+    assert (HEALTH, "attribution_rate") in checks
+    # the demo data holds a few bad ERP rows: a WARN check that shows as failed
+    bad_rows = checks[(HEALTH, "bad_source_rows")]
+    assert not bad_rows.passed
+    assert bad_rows.severity.value == "WARN"
+    assert any(
+        name.startswith("split_credits_add_up") and check.passed
+        for (_, name), check in checks.items()
+    )
+
+
+def test_a_second_incremental_run_follows_new_orders(built_db):
+    rows_before = support.credit_rows(built_db)
+    with pg.psycopg.connect(built_db.conninfo(), autocommit=True) as conn:
+        from datetime import UTC, datetime
+
+        from attribution import demo_data
+
+        demo_data.advance(
+            conn,
+            seed=7,
+            now=datetime.now(UTC),
+            new_orders=10,
+            changes=0,
+            campaign_changes=0,
+        )
+    result = support.run_job(built_db, "attribution_incremental")
+    assert result.success
+    run = support.materialized(result)[CREDITS]
+    assert run["full_build"] is False
+    assert run["items_recomputed"] > 0
+    rows_after = support.credit_rows(built_db)
+    # old rows untouched (same xmin), new orders' credits appended
+    assert all(rows_after[key] == value for key, value in rows_before.items())
+    assert len(rows_after) - len(rows_before) == run["rows_inserted"]
+
+
+def _busiest_sale_day(params) -> date:
+    return pg.query(
+        params,
+        "select (sale_time at time zone 'UTC')::date from"
+        " marts.fct_order_item_campaign_credits group by 1 order by count(*) desc,"
+        " 1 limit 1",
+    )[0][0]
+
+
+def _corrupt_full_credit(params, where: str, args: tuple) -> tuple:
+    """Adds 1.00 to one FULL credit matching `where`; returns its key."""
+    (key,) = pg.query(
+        params,
+        "select order_item_id, campaign_id, credit_mode from"
+        f" marts.fct_order_item_campaign_credits where credit_mode = 'FULL' and {where}"
+        " order by order_item_id, campaign_id limit 1",
+        args,
+    )
+    pg.execute(
+        params,
+        "update marts.fct_order_item_campaign_credits set credited_revenue ="
+        " credited_revenue + 1 where (order_item_id, campaign_id, credit_mode) ="
+        " (%s, %s, %s)",
+        key,
+    )
+    return key
+
+
+def test_backfill_recomputes_its_range_and_touches_nothing_else(built_db):
+    day = _busiest_sale_day(built_db)
+    start, end = f"{day}T00:00:00+00:00", f"{day + timedelta(days=1)}T00:00:00+00:00"
+    in_range = "sale_time >= %s::timestamptz and sale_time < %s::timestamptz"
+    out_of_range = f"not ({in_range})"
+    correct = support.credit_rows(built_db)
+    inside = _corrupt_full_credit(built_db, in_range, (start, end))
+    outside = _corrupt_full_credit(built_db, out_of_range, (start, end))
+    outside_before = support.credit_rows(built_db, out_of_range, (start, end))
+
+    result = support.run_job(
+        built_db,
+        "attribution_backfill",
+        run_config=support.build_config(
+            **{"from": str(day), "to": str(day + timedelta(days=1))}
+        ),
+    )
+    assert result.success
+
+    after = support.credit_rows(built_db)
+    outside_after = support.credit_rows(built_db, out_of_range, (start, end))
+    # byte-identical outside the range, not even rewritten (same xmin) ...
+    assert outside_after == outside_before
+    assert outside_after[outside][0] != correct[outside][0]  # still corrupted
+    # ... and inside it every row is recomputed: the corruption is gone
+    assert after[inside][0] == correct[inside][0]
+    inside_keys = set(support.credit_rows(built_db, in_range, (start, end)))
+    assert inside_keys and all(after[key][1] != correct[key][1] for key in inside_keys)
+    assert {key: row for key, (row, _) in after.items()} == {
+        key: row for key, (row, _) in correct.items() if key != outside
+    } | {outside: outside_after[outside][0]}
+    metadata = support.materialized(result)[CREDITS]
+    assert metadata["rows_updated"] == len(inside_keys)
+
+
+def test_recompute_order_fixes_a_corrupted_order(built_db):
+    (order_id, other_order_id) = [
+        row[0]
+        for row in pg.query(
+            built_db,
+            "select order_id from marts.fct_order_item_campaign_credits"
+            " group by order_id order by count(*) desc, order_id limit 2",
+        )
+    ]
+    correct = support.credit_rows(built_db)
+    pg.execute(
+        built_db,
+        "update marts.fct_order_item_campaign_credits set credited_revenue ="
+        " credited_revenue + 5, credited_qty = 0 where order_id = %s",
+        (order_id,),
+    )
+    other = _corrupt_full_credit(built_db, "order_id = %s", (other_order_id,))
+    assert support.credit_rows(built_db, "order_id = %s", (order_id,)) != {
+        key: value
+        for key, value in correct.items()
+        if key in support.credit_rows(built_db, "order_id = %s", (order_id,))
+    }
+
+    result = support.run_job(
+        built_db,
+        "attribution_recompute_order",
+        run_config=support.build_config(order_ids=[order_id]),
+    )
+    assert result.success
+
+    after = support.credit_rows(built_db)
+    fixed = support.credit_rows(built_db, "order_id = %s", (order_id,))
+    assert fixed and all(row == correct[key][0] for key, (row, _) in fixed.items())
+    assert after[other][0] != correct[other][0]  # another order: left alone
+    checks = support.check_results(result)
+    assert checks[(CREDITS, "split_credits_reconcile")].passed
+
+
+def test_nightly_proves_full_refresh_equals_incremental_and_flags_a_difference(
+    built_db,
+):
+    correct = support.credit_rows(built_db)
+    # corrupt the incremental fact where no dbt test looks: a FULL row changed,
+    # another FULL row lost
+    changed = _corrupt_full_credit(built_db, "true", ())
+    (lost,) = pg.query(
+        built_db,
+        "delete from marts.fct_order_item_campaign_credits where ctid = (select ctid"
+        " from marts.fct_order_item_campaign_credits where credit_mode = 'FULL'"
+        " and (order_item_id, campaign_id) <> (%s, %s) order by order_item_id desc"
+        " limit 1) returning order_item_id, campaign_id, credit_mode",
+        changed[:2],
+    )
+
+    result = support.run_job(built_db, "attribution_nightly")
+    assert result.success
+    checks = support.check_results(result)
+
+    credits_check = checks[(CREDITS, "full_refresh_matches_incremental")]
+    assert not credits_check.passed
+    assert credits_check.severity.value == "ERROR"
+    found = {key: value.value for key, value in credits_check.metadata.items()}
+    assert found["rows_only_in_incremental"] == 1
+    assert found["rows_only_in_full_refresh"] == 2
+    assert found["rows_compared"] == len(correct)
+    assert checks[(ITEMS, "full_refresh_matches_incremental")].passed
+    assert (("erp/orders", "source_freshness")) in checks
+    assert all(
+        check.passed
+        for (_, name), check in checks.items()
+        if name.startswith(("unique", "not_null", "split_credits"))
+    )
+
+    # the full refresh is the truth now; the incremental copy is kept
+    after = {key: row for key, (row, _) in support.credit_rows(built_db).items()}
+    assert after == {key: row for key, (row, _) in correct.items()}
+    assert lost in after
+    kept = pg.query(
+        built_db,
+        "select count(*) from ops.nightly_fct_order_item_campaign_credits_incremental",
+    )[0][0]
+    assert kept == len(correct) - 1
+    alert = pg.query(built_db, "select severity, source, job_name from ops.alerts")
+    assert alert == [
+        ("error", "check:full_refresh_matches_incremental", "attribution_nightly")
+    ]
