@@ -19,56 +19,29 @@
     {%- set recompute_to = var('recompute_to', none) -%}
     with
     changed_orders as (
-        select versions.order_id
-        from {{ ref('snap_erp__orders') }} as versions
-        where
-            versions.dbt_valid_from > {{ since }}
-            or versions.dbt_valid_to > {{ since }}
+        {{ observed_changes(ref('snap_erp__orders'), 'order_id', since) }}
         {%- for order_id in order_ids %}
         union all select {{ order_id | int }}
         {%- endfor %}
     ),
 
     changed_products as (
-        select versions.product_id
-        from {{ ref('snap_erp__products') }} as versions
-        where
-            versions.dbt_valid_from > {{ since }}
-            or versions.dbt_valid_to > {{ since }}
-        union all
-        select versions.product_id
-        from {{ ref('snap_erp__product_batches') }} as versions
-        where
-            versions.dbt_valid_from > {{ since }}
-            or versions.dbt_valid_to > {{ since }}
+        {{ observed_changes(ref('snap_erp__products'), 'product_id', since) }}
+        union
+        {{ observed_changes(ref('snap_erp__product_batches'), 'product_id', since) }}
     ),
 
     changed_batches as (
-        select versions.product_batch_id
-        from {{ ref('snap_erp__product_batches') }} as versions
-        where
-            versions.dbt_valid_from > {{ since }}
-            or versions.dbt_valid_to > {{ since }}
+        {{ observed_changes(ref('snap_erp__product_batches'), 'product_batch_id', since) }}
     ),
 
     changed_campaigns as (
-        select versions.campaign_id
-        from {{ ref('snap_marketing__ad_campaigns') }} as versions
-        where
-            versions.dbt_valid_from > {{ since }}
-            or versions.dbt_valid_to > {{ since }}
+        {{ observed_changes(ref('snap_marketing__ad_campaigns'), 'campaign_id', since) }}
         union
-        select versions.campaign_id
-        from {{ ref('snap_marketing__ad_campaign_products') }} as versions
-        where
-            versions.dbt_valid_from > {{ since }}
-            or versions.dbt_valid_to > {{ since }}
+        {{ observed_changes(ref('snap_marketing__ad_campaign_products'), 'campaign_id', since) }}
         union
-        select versions.campaign_id
-        from {{ ref('snap_marketing__ad_campaign_status_events') }} as versions
-        where
-            versions.dbt_valid_from > {{ since }}
-            or versions.dbt_valid_to > {{ since }}
+        {{ observed_changes(
+            ref('snap_marketing__ad_campaign_status_events'), 'campaign_id', since) }}
     ),
 
     -- a campaign can only ever credit sales inside the union of every
@@ -112,15 +85,22 @@
             select product_batch_id from changed_batches
         )
         union
-        select order_items.order_item_id
+        select reached.order_item_id
         from campaign_reach
-        inner join {{ ref('stg_erp__order_items') }} as order_items
-            on campaign_reach.product_id = order_items.product_id
-        inner join {{ ref('stg_erp__orders') }} as orders
-            on order_items.order_id = orders.order_id
-        where
-            orders.sale_time >= campaign_reach.reach_from
-            and (campaign_reach.reach_to is null or orders.sale_time <= campaign_reach.reach_to)
+        -- lateral: from the few products reached, through the product index
+        cross join lateral (
+            select order_items.order_item_id
+            from {{ ref('stg_erp__order_items') }} as order_items
+            inner join {{ ref('stg_erp__orders') }} as orders
+                on order_items.order_id = orders.order_id
+            where
+                order_items.product_id = campaign_reach.product_id
+                and orders.sale_time >= campaign_reach.reach_from
+                and (
+                    campaign_reach.reach_to is null
+                    or orders.sale_time <= campaign_reach.reach_to
+                )
+        ) as reached
         union
         select existing.order_item_id
         from {{ this }} as existing
@@ -152,11 +132,7 @@
 {% macro attribution_affected_orders(since) %}
     {%- set order_ids = var('recompute_order_ids', []) -%}
     {%- set order_ids = [order_ids] if order_ids is number else order_ids -%}
-    select versions.order_id
-    from {{ ref('snap_erp__orders') }} as versions
-    where
-        versions.dbt_valid_from > {{ since }}
-        or versions.dbt_valid_to > {{ since }}
+    {{ observed_changes(ref('snap_erp__orders'), 'order_id', since) }}
     {%- for order_id in order_ids %}
     union select {{ order_id | int }}
     {%- endfor %}
@@ -171,4 +147,15 @@
         {{ exceptions.raise_compiler_error(name ~ " must be an ISO date or timestamp, got " ~ value) }}
     {%- endif -%}
     '{{ value }}'::timestamptz
+{%- endmacro %}
+
+{#- Keys of snapshot rows first seen, or superseded, after `since`. -#}
+{% macro observed_changes(snapshot, key, since) -%}
+    select versions.{{ key }}
+        from {{ snapshot }} as versions
+        where versions.dbt_valid_from > {{ since }}
+        union all
+        select versions.{{ key }}
+        from {{ snapshot }} as versions
+        where versions.dbt_valid_to > {{ since }}
 {%- endmacro %}

@@ -24,12 +24,28 @@
     );
 {% endmacro %}
 
+{#-
+    The model's watermark as a literal, read when the model runs, so the
+    planner can use the snapshots' indexes on their observation times.
+    Snapshot times are timestamps without time zone in the session's zone
+    (dbt runs pin it to UTC), so the literal is one too.
+-#}
 {% macro attribution_watermark() -%}
-    (
-        select coalesce(max(watermark), '-infinity'::timestamptz)
-        from {{ attribution_runs_relation() }}
-        where model_name = '{{ this.identifier }}'
-    )
+    {%- set since = "-infinity" -%}
+    {%- if execute -%}
+        {%- set runs = adapter.get_relation(
+            database=target.database,
+            schema=var('attribution_runs_schema', 'intermediate'),
+            identifier='attribution_runs') -%}
+        {%- if runs is not none -%}
+            {%- set result = run_query(
+                "select coalesce(max(watermark), '-infinity')::timestamp::text"
+                ~ " from " ~ attribution_runs_relation()
+                ~ " where model_name = '" ~ this.identifier ~ "'") -%}
+            {%- set since = result.columns[0].values()[0] -%}
+        {%- endif -%}
+    {%- endif -%}
+    '{{ since }}'::timestamp
 {%- endmacro %}
 
 {#-
