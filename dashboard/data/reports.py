@@ -45,8 +45,21 @@ def _mode(mode: str) -> str:
     return mode
 
 
+def _marts_built(url: str) -> bool:
+    return bool(
+        connection.scalar(
+            url,
+            "select to_regclass('marts.agg_attribution_health_daily') is not null"
+            " and to_regclass('marts.dim_campaigns') is not null",
+        )
+    )
+
+
 @cached_read
 def sale_date_bounds(url: str) -> tuple[date | None, date | None]:
+    """First and last sale date in the reports; (None, None) before any build."""
+    if not _marts_built(url):
+        return None, None
     rows = connection.frame(
         url,
         "select min(sale_date) as first, max(sale_date) as last"
@@ -109,6 +122,8 @@ def leaderboard(
 
 @cached_read
 def campaign_options(url: str) -> pd.DataFrame:
+    if not _marts_built(url):
+        return pd.DataFrame(columns=["campaign_id", "name", "platform", "status"])
     return connection.frame(
         url,
         "select campaign_id, name, platform, status from marts.dim_campaigns"

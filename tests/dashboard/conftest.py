@@ -41,6 +41,13 @@ def reports_db(pg_server, run_dbt) -> Iterator[database.ConnectionParams]:
     with database.connect(params) as conn:
         demo_data.load(conn, orders=300)
     run_dbt(params, "build")
+    # one credited order is then cancelled: its credits stay, marked reversed
+    pg.execute(
+        params,
+        "update erp.orders set status = 'cancelled', updated_at = now()"
+        " where id = (select min(order_id) from marts.fct_order_item_campaign_credits)",
+    )
+    run_dbt(params, "build")
     add_role_users(params)
     yield params
     connection.dispose(params.url("psycopg"))

@@ -1,0 +1,379 @@
+"""Every page of the app, for every role, as a user sees it (Streamlit AppTest)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from attribution import database
+from dashboard.data import campaigns, connection
+from dashboard.data.campaigns import CampaignInput
+from dashboard.data.users import User
+from tests import pg
+from tests.dashboard.conftest import (
+    APP,
+    PASSWORD,
+    add_products,
+    add_role_users,
+    app_as,
+)
+from tests.dashboard.fake_dagster import fake_dagster
+
+PAGES = APP.parent / "app_pages"
+REPORT_PAGES = {
+    "leaderboard.py": "Leaderboard",
+    "campaign.py": "Campaign",
+    "health.py": "Attribution health",
+}
+
+
+def page_as(page: str, role: str) -> AppTest:
+    """One page's script alone: its own role check, without the navigation."""
+    at = AppTest.from_file(str(PAGES / page), default_timeout=60)
+    at.session_state["user"] = User(role, role)
+    return at
+
+
+def texts(at: AppTest, kind: str) -> list[str]:
+    return [element.value for element in getattr(at, kind)]
+
+
+def button(at: AppTest, label: str):
+    return next(b for b in at.button if b.label.startswith(label))
+
+
+def no_errors(at: AppTest) -> None:
+    assert not at.exception, at.exception
+    assert not at.error, texts(at, "error")
+
+
+@pytest.fixture(scope="module")
+def manage_db(pg_server):
+    params = pg.create_database(pg_server, prefix="dashui")
+    add_products(params)
+    add_role_users(params)
+    yield params
+    connection.dispose(params.url("psycopg"))
+    database.drop_database(params)
+
+
+def test_sign_in_with_a_wrong_then_the_right_password(reports_db, app_env):
+    app_env(reports_db)
+    at = app_as(None).run()
+    assert texts(at, "title") == ["Campaign attribution"]
+    at.text_input[0].input("marketer")
+    at.text_input[1].input("wrong password")
+    at.button[0].click().run()
+    assert texts(at, "error") == ["Wrong user name or password."]
+    assert "user" not in at.session_state
+    at.text_input[1].input(PASSWORD)
+    at.button[0].click().run()
+    no_errors(at)
+    assert at.session_state["user"] == User("marketer", "marketer")
+    assert texts(at, "title") == ["Leaderboard"]
+
+
+@pytest.mark.parametrize("role", ["viewer", "marketer", "admin"])
+@pytest.mark.parametrize("page", list(REPORT_PAGES))
+def test_every_role_sees_the_reports(reports_db, app_env, role, page):
+    app_env(reports_db)
+    at = app_as(role).run()
+    at.switch_page(f"app_pages/{page}").run()
+    no_errors(at)
+    assert texts(at, "title") == [REPORT_PAGES[page]]
+    assert at.get("download_button") or page == "health.py"
+
+
+@pytest.mark.parametrize(
+    ("page", "needed", "roles"),
+    [
+        ("manage.py", "marketer", ["viewer"]),
+        ("admin.py", "admin", ["viewer", "marketer"]),
+    ],
+)
+def test_pages_refuse_roles_without_access(manage_db, app_env, page, needed, roles):
+    app_env(manage_db)
+    for role in roles:
+        at = page_as(page, role).run()
+        assert texts(at, "error") == [
+            f"This page needs the {needed} role; you are a {role}."
+        ]
+        assert not at.button
+
+
+def test_navigation_offers_only_the_pages_of_the_role(manage_db, app_env):
+    app_env(manage_db)
+    for role, allowed in [("viewer", False), ("marketer", True)]:
+        at = app_as(role).run()
+        if allowed:
+            at.switch_page("app_pages/manage.py").run()
+            assert texts(at, "title") == ["Manage campaigns"]
+        else:
+            with pytest.raises(Exception):  # noqa: B017 (not in the navigation)
+                at.switch_page("app_pages/manage.py").run()
+                assert texts(at, "title") != ["Manage campaigns"]
+                raise RuntimeError("not offered")
+
+
+def test_leaderboard_modes_sort_and_filters(reports_db, app_env):
+    app_env(reports_db)
+    at = app_as("viewer").run()
+    board = at.dataframe[0].value
+    assert len(board) > 0
+    assert list(board["revenue"]) == sorted(board["revenue"], reverse=True)
+    assert any("totals add up to real sales" in c for c in texts(at, "caption"))
+    at.radio(key="leaderboard_mode").set_value("FULL").run()
+    assert any("inflated" in c for c in texts(at, "caption"))
+    at.selectbox(key="leaderboard_sort").set_value("orders").run()
+    board = at.dataframe[0].value
+    assert list(board["orders"]) == sorted(board["orders"], reverse=True)
+    platform = board["platform"].iloc[0]
+    at.multiselect(key="leaderboard_platforms").set_value([platform]).run()
+    assert set(at.dataframe[0].value["platform"]) == {platform}
+    no_errors(at)
+
+
+def test_campaign_page_shows_kpis_and_reversed_orders(reports_db, app_env):
+    app_env(reports_db)
+    [(campaign_id,)] = pg.query(
+        reports_db,
+        "select min(campaign_id) from marts.fct_order_item_campaign_credits"
+        " where is_reversed",
+    )
+    at = app_as("viewer").run()
+    at.switch_page("app_pages/campaign.py").run()
+    at.selectbox(key="campaign_id").set_value(campaign_id).run()
+    at.date_input(key="campaign_dates").set_value(
+        (datetime(2000, 1, 1).date(), datetime.now(UTC).date())
+    ).run()
+    no_errors(at)
+    assert [m.label for m in at.metric] == [
+        "Units",
+        "Revenue",
+        "Profit",
+        "Orders",
+        "Items",
+        "AOV",
+    ]
+    orders = at.dataframe[-1].value
+    if hasattr(orders, "data"):  # a Styler: the rows are its data
+        orders = orders.data
+    assert "REVERSED" in set(orders["credit"])
+    assert "counted" in set(orders["credit"])
+    assert any("Reversed orders" in c for c in texts(at, "caption"))
+
+
+def test_health_page_shows_rates_distribution_and_freshness(reports_db, app_env):
+    app_env(reports_db)
+    at = app_as("viewer").run()
+    at.switch_page("app_pages/health.py").run()
+    no_errors(at)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Items attributed"].endswith("%")
+    assert {
+        "0 campaigns",
+        "1 campaigns",
+        "2 campaigns",
+        "3+ campaigns",
+        "quantity <= 0",
+        "Credit fact last built",
+    } <= set(metrics)
+
+
+def _open_manage(role: str = "marketer") -> AppTest:
+    at = app_as(role).run()
+    at.switch_page("app_pages/manage.py").run()
+    return at
+
+
+def test_create_refuses_invalid_input_next_to_the_fields(manage_db, app_env):
+    app_env(manage_db)
+    before = pg.query(manage_db, "select count(*) from marketing.ad_campaigns")
+    at = _open_manage()
+    at.text_input(key="create_name").input("")
+    at.datetime_input(key="create_ends_at").set_value(datetime(2024, 1, 1))
+    at.number_input(key="create_budget_amount").set_value(-5.0)
+    button(at, "Create campaign").click().run()
+    assert set(texts(at, "error")) == {
+        "Name is required.",
+        "The end must be after the start.",
+        "Must be 0 or more.",
+    }
+    assert pg.query(manage_db, "select count(*) from marketing.ad_campaigns") == before
+
+
+def test_marketer_creates_edits_launches_targets_and_reads_history(manage_db, app_env):
+    app_env(manage_db)
+    at = _open_manage()
+    name = 'Summer \'26 "launch"; drop table x; --'
+    at.text_input(key="create_name").input(name)
+    at.selectbox(key="create_platform").set_value("tiktok")
+    at.datetime_input(key="create_starts_at").set_value(
+        datetime.now() - timedelta(hours=1)
+    )
+    button(at, "Create campaign").click().run()
+    no_errors(at)
+    assert any("created as DRAFT" in s for s in texts(at, "success"))
+    [(campaign_id, stored, created_by)] = pg.query(
+        manage_db,
+        "select id, name, created_by from marketing.ad_campaigns where name = %s",
+        (name,),
+    )
+    assert (stored, created_by) == (name, "marketer")
+    assert at.selectbox(key="manage_selected").value == campaign_id
+
+    button(at, "Launch").click().run()
+    no_errors(at)
+    assert any("is now RUNNING" in s for s in texts(at, "success"))
+
+    at.text_input(key=f"search_{campaign_id}").input("sku-3").run()
+    at.multiselect(key=f"chosen_{campaign_id}").set_value([3]).run()
+    button(at, "Add products").click().run()
+    assert any("Targeted 1 product" in s for s in texts(at, "success"))
+    button(at, "Add products").click().run()
+    assert any("Already targeted, skipped: 3" in s for s in texts(at, "info"))
+
+    button(at, "Remove product").click().run()
+    no_errors(at)
+    assert pg.query(
+        manage_db,
+        "select effective_to is not null from"
+        " marketing.ad_campaign_products where campaign_id"
+        " = %s",
+        (campaign_id,),
+    ) == [(True,)]
+    history = at.dataframe[-1].value
+    assert {"campaign created", "status DRAFT → RUNNING", "product 3 removed"} <= set(
+        history["change"]
+    )
+
+
+def _a_draft(params, name: str = "Draft") -> int:
+    return campaigns.create_campaign(
+        params.url("psycopg"),
+        User("marketer", "marketer"),
+        CampaignInput(
+            name=name,
+            platform="google",
+            starts_at=datetime.now(UTC) - timedelta(days=1),
+        ),
+    )
+
+
+def test_second_editor_is_refused_and_nothing_is_overwritten(manage_db, app_env):
+    app_env(manage_db)
+    campaign_id = _a_draft(manage_db, "Shared")
+    first, second = _open_manage("marketer"), _open_manage("admin")
+    for at in (first, second):
+        at.selectbox(key="manage_selected").set_value(campaign_id).run()
+    version = next(
+        t.key for t in first.text_input if t.key and t.key.startswith("edit_")
+    )
+    first.text_input(key=version).input("Renamed by the marketer")
+    button(first, "Save changes").click().run()
+    no_errors(first)
+    second.text_input(key=version).input("Renamed by the admin")
+    button(second, "Save changes").click().run()
+    [refusal] = texts(second, "error")
+    assert "changed by marketer" in refusal and "Nothing was saved" in refusal
+    assert pg.query(
+        manage_db,
+        "select name from marketing.ad_campaigns where id = %s",
+        (campaign_id,),
+    ) == [("Renamed by the marketer",)]
+
+
+def test_refused_write_when_the_role_was_revoked(manage_db, app_env):
+    app_env(manage_db)
+    campaign_id = _a_draft(manage_db)
+    at = _open_manage()
+    at.selectbox(key="manage_selected").set_value(campaign_id).run()
+    pg.execute(
+        manage_db, "update app.users set role = 'viewer' where username = 'marketer'"
+    )
+    try:
+        button(at, "Launch").click().run()
+    finally:
+        pg.execute(
+            manage_db,
+            "update app.users set role = 'marketer' where username = 'marketer'",
+        )
+    assert any("Not allowed" in e and "marketer role" in e for e in texts(at, "error"))
+    assert pg.query(
+        manage_db,
+        "select status from marketing.ad_campaigns where id = %s",
+        (campaign_id,),
+    ) == [("DRAFT",)]
+
+
+def test_delete_only_a_draft(manage_db, app_env):
+    app_env(manage_db)
+    campaign_id = _a_draft(manage_db, "To delete")
+    at = _open_manage()
+    at.selectbox(key="manage_selected").set_value(campaign_id).run()
+    delete = button(at, "Delete draft")
+    assert delete.disabled
+    next(c for c in at.checkbox if c.label.startswith("Yes, delete")).check().run()
+    button(at, "Delete draft").click().run()
+    no_errors(at)
+    assert pg.query(
+        manage_db,
+        "select count(*) from marketing.ad_campaigns where id = %s",
+        (campaign_id,),
+    ) == [(0,)]
+    running = _a_draft(manage_db, "Running")
+    at.run()
+    at.selectbox(key="manage_selected").set_value(running).run()
+    button(at, "Launch").click().run()
+    assert not [b for b in at.button if b.label == "Delete draft"]
+
+
+def test_admin_debugs_attribution_with_exact_split(reports_db, app_env):
+    app_env(reports_db)
+    [(product_id, sku, sale_time, k)] = pg.query(
+        reports_db,
+        "select credits.product_id, products.sku, credits.sale_time,"
+        " credits.matched_campaigns_count"
+        " from marts.fct_order_item_campaign_credits as credits"
+        " join erp.products as products on products.id = credits.product_id"
+        " order by credits.matched_campaigns_count desc, credits.order_item_id"
+        " limit 1",
+    )
+    at = app_as("admin").run()
+    at.switch_page("app_pages/admin.py").run()
+    at.text_input(key="debug_term").input(sku).run()
+    at.selectbox(key="debug_product").set_value(product_id).run()
+    at.datetime_input(key="debug_time").set_value(
+        sale_time.astimezone(UTC).replace(tzinfo=None)
+    ).run()
+    no_errors(at)
+    table = at.dataframe[0].value
+    matched = table[table["explanation"] == "matches"]
+    assert len(matched) == k
+    assert sum(matched["split_credit"]) == 100
+    assert any(f"{k} matching campaign" in m for m in texts(at, "markdown"))
+
+
+def test_admin_corrections_need_a_reason_and_recompute_reports_runs(
+    manage_db, app_env, monkeypatch
+):
+    app_env(manage_db)
+    campaign_id = _a_draft(manage_db, "Corrected")
+    at = app_as("admin").run()
+    at.switch_page("app_pages/admin.py").run()
+    at.selectbox(key="correction_campaign").set_value(campaign_id).run()
+    button(at, "Record status correction").click().run()
+    assert any("needs a reason" in e for e in texts(at, "error"))
+
+    with fake_dagster() as fake:
+        monkeypatch.setenv("DAGSTER_GRAPHQL_URL", fake.url)
+        at.number_input[0].set_value(7)
+        button(at, "Recompute this order").click().run()
+        no_errors(at)
+        assert any("run-1 launched" in s for s in texts(at, "success"))
+        assert any("SUCCESS" in m for m in texts(at, "markdown"))
+    assert fake.launches[0]["runConfigData"]["ops"]["attribution_dbt_assets"][
+        "config"
+    ] == {"order_ids": [7]}
