@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import statistics
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
@@ -28,19 +27,25 @@ from attribution import cli, database, demo_data, migrate
 FACT = "fct_order_item_campaign_credits"
 
 
-def dbt_timed(params: database.ConnectionParams, target: Path, *args: str
-              ) -> tuple[float, dict[str, float]]:
+def dbt_timed(
+    params: database.ConnectionParams, target: Path, *args: str
+) -> tuple[float, dict[str, float]]:
     """Run dbt; wall seconds and dbt's execution time per node name."""
     started = time.perf_counter()
-    result = cli.run_dbt([*args, "--quiet"], params,
-                         env={"DBT_TARGET_PATH": str(target)}, capture=True)
+    result = cli.run_dbt(
+        [*args, "--quiet"], params, env={"DBT_TARGET_PATH": str(target)}, capture=True
+    )
     wall = time.perf_counter() - started
     if result.returncode != 0:
-        raise SystemExit(f"dbt {' '.join(args)} failed:\n{result.stdout[-4000:]}"
-                         f"{result.stderr[-2000:]}")
+        raise SystemExit(
+            f"dbt {' '.join(args)} failed:\n{result.stdout[-4000:]}"
+            f"{result.stderr[-2000:]}"
+        )
     run_results = json.loads((target / "run_results.json").read_text())
-    timings = {row["unique_id"].split(".")[-1]: row["execution_time"]
-               for row in run_results["results"]}
+    timings = {
+        row["unique_id"].split(".")[-1]: row["execution_time"]
+        for row in run_results["results"]
+    }
     return wall, timings
 
 
@@ -49,42 +54,68 @@ def change_one_percent(conn: psycopg.Connection, seed: int, now: datetime) -> in
     some items added or deleted, some sale dates corrected."""
     rng = random.Random(seed)
     total = conn.execute("select count(*) from erp.orders").fetchone()[0]
-    ids = [row[0] for row in conn.execute(
-        "select id from erp.orders order by id").fetchall()]
+    ids = [
+        row[0]
+        for row in conn.execute("select id from erp.orders order by id").fetchall()
+    ]
     chosen = rng.sample(ids, total // 100)
-    status_moves = {"pending": "confirmed", "confirmed": "processing",
-                    "processing": "delivered", "delivered": "completed",
-                    "completed": "refunded", "cancelled": "confirmed",
-                    "refunded": "delivered"}
-    statuses = dict(conn.execute(
-        "select id, status from erp.orders where id = any(%s)", (chosen,)).fetchall())
+    status_moves = {
+        "pending": "confirmed",
+        "confirmed": "processing",
+        "processing": "delivered",
+        "delivered": "completed",
+        "completed": "refunded",
+        "cancelled": "confirmed",
+        "refunded": "delivered",
+    }
+    statuses = dict(
+        conn.execute(
+            "select id, status from erp.orders where id = any(%s)", (chosen,)
+        ).fetchall()
+    )
     next_item = conn.execute("select max(id) + 1 from erp.order_items").fetchone()[0]
     with conn.cursor() as cur:
         for order_id in chosen:
             roll = rng.random()
             if roll < 0.7:
-                new_status = ("cancelled" if rng.random() < 0.15
-                              else status_moves.get(statuses[order_id], "confirmed"))
-                cur.execute("update erp.orders set status = %s, updated_at = %s"
-                            " where id = %s", (new_status, now, order_id))
+                new_status = (
+                    "cancelled"
+                    if rng.random() < 0.15
+                    else status_moves.get(statuses[order_id], "confirmed")
+                )
+                cur.execute(
+                    "update erp.orders set status = %s, updated_at = %s where id = %s",
+                    (new_status, now, order_id),
+                )
             elif roll < 0.8:
                 cur.execute(
                     "insert into erp.order_items (id, order_id, product_id,"
                     " quantity, unit_price, created_at, updated_at) values"
                     " (%s, %s, %s, 1, 9.99, %s, %s)",
-                    (next_item, order_id, rng.randint(1, 20_000), now, now))
+                    (next_item, order_id, rng.randint(1, 20_000), now, now),
+                )
                 next_item += 1
-                cur.execute("update erp.orders set updated_at = %s where id = %s",
-                            (now, order_id))
+                cur.execute(
+                    "update erp.orders set updated_at = %s where id = %s",
+                    (now, order_id),
+                )
             elif roll < 0.9:
-                cur.execute("delete from erp.order_items where id = (select min(id)"
-                            " from erp.order_items where order_id = %s)", (order_id,))
-                cur.execute("update erp.orders set updated_at = %s where id = %s",
-                            (now, order_id))
+                cur.execute(
+                    "delete from erp.order_items where id = (select min(id)"
+                    " from erp.order_items where order_id = %s)",
+                    (order_id,),
+                )
+                cur.execute(
+                    "update erp.orders set updated_at = %s where id = %s",
+                    (now, order_id),
+                )
             else:
-                cur.execute("update erp.orders set order_date = coalesce(order_date,"
-                            " created_at) + interval '3 hours', updated_at = %s"
-                            " where id = %s", (now, order_id))
+                cur.execute(
+                    "update erp.orders set order_date = coalesce(order_date,"
+                    " created_at) + interval '3 hours', updated_at = %s"
+                    " where id = %s",
+                    (now, order_id),
+                )
     return len(chosen)
 
 
@@ -107,8 +138,9 @@ LEADERBOARD = """
 
 
 def leaderboard_timings(conn: psycopg.Connection, runs: int) -> list[float]:
-    last = conn.execute("select max(sale_date) from marts.agg_campaign_daily"
-                        ).fetchone()[0]
+    last = conn.execute(
+        "select max(sale_date) from marts.agg_campaign_daily"
+    ).fetchone()[0]
     first = last - timedelta(days=30)
     timings = []
     for _ in range(runs):
@@ -137,44 +169,74 @@ PLAN_MATCH = """
 """
 
 
-def per_item_plan(conn: psycopg.Connection, sample: int, seed: int
-                  ) -> tuple[float, int]:
+def per_item_plan(
+    conn: psycopg.Connection, sample: int, seed: int
+) -> tuple[float, int]:
     """Seconds per item of the plan's algorithm; items processed."""
     conn.execute("drop table if exists bench_plan_credits")
-    conn.execute("create table bench_plan_credits (like"
-                 " marts.fct_order_item_campaign_credits including indexes)")
+    conn.execute(
+        "create table bench_plan_credits (like"
+        " marts.fct_order_item_campaign_credits including indexes)"
+    )
     conn.commit()
     items = conn.execute(
         "select order_item_id, order_id, product_id, sale_time, quantity,"
         " item_revenue, item_profit from intermediate.int_order_items_evaluated"
         " where has_been_observed_countable and bad_reason is null"
         " order by md5(order_item_id::text || %s) limit %s",
-        (str(seed), sample)).fetchall()
+        (str(seed), sample),
+    ).fetchall()
     started = time.perf_counter()
     for item_id, order_id, product_id, sale_time, qty, revenue, profit in items:
         with conn.transaction():
-            campaigns = [row[0] for row in conn.execute(
-                PLAN_MATCH, {"t": sale_time, "p": product_id}).fetchall()]
+            campaigns = [
+                row[0]
+                for row in conn.execute(
+                    PLAN_MATCH, {"t": sale_time, "p": product_id}
+                ).fetchall()
+            ]
             if not campaigns:
                 continue
             k = len(campaigns)
-            conn.execute("delete from bench_plan_credits where order_item_id = %s",
-                         (item_id,))
+            # the plan eager-loads each matched campaign's targeted products
+            conn.execute(
+                "select * from marketing.ad_campaign_products"
+                " where campaign_id = any(%s)",
+                (campaigns,),
+            ).fetchall()
+            conn.execute(
+                "delete from bench_plan_credits where order_item_id = %s", (item_id,)
+            )
             for rank, campaign_id in enumerate(campaigns, start=1):
                 for mode in ("FULL", "SPLIT"):
-                    share = (lambda total, scale, rank=rank:
-                             None if total is None else _split(total, scale, k, rank))
+                    amounts = _amounts(mode, (qty, revenue, profit), k, rank)
                     conn.execute(
                         "insert into bench_plan_credits values"
                         " (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, false, null)",
-                        (item_id, campaign_id, mode, order_id, product_id, sale_time,
-                         qty if mode == "FULL" else share(qty, 10_000),
-                         revenue if mode == "FULL" else share(revenue, 100),
-                         profit if mode == "FULL" else share(profit, 100), k))
+                        (
+                            item_id,
+                            campaign_id,
+                            mode,
+                            order_id,
+                            product_id,
+                            sale_time,
+                            *amounts,
+                            k,
+                        ),
+                    )
     elapsed = time.perf_counter() - started
     conn.execute("drop table bench_plan_credits")
     conn.commit()
     return elapsed / len(items), len(items)
+
+
+def _amounts(mode: str, totals: tuple, k: int, rank: int) -> tuple:
+    if mode == "FULL":
+        return totals
+    return tuple(
+        None if total is None else _split(total, scale, k, rank)
+        for total, scale in zip(totals, (10_000, 100, 100), strict=True)
+    )
 
 
 def _split(total: Decimal, scale: int, k: int, rank: int) -> Decimal:
@@ -202,20 +264,28 @@ def percentile(values: list[float], pct: float) -> float:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m attribution.bench")
-    parser.add_argument("--items", type=int, default=1_000_000,
-                        help="order items to generate (about)")
+    parser.add_argument(
+        "--items", type=int, default=1_000_000, help="order items to generate (about)"
+    )
     parser.add_argument("--products", type=int, default=20_000)
     parser.add_argument("--campaigns", type=int, default=400)
-    parser.add_argument("--sample", type=int, default=2_000,
-                        help="items for the per-item baseline")
+    parser.add_argument(
+        "--sample", type=int, default=2_000, help="items for the per-item baseline"
+    )
     parser.add_argument("--queries", type=int, default=50)
     parser.add_argument("--database", default="attribution_bench")
-    parser.add_argument("--reuse", action="store_true",
-                        help="keep an already generated benchmark database")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="keep an already generated benchmark database",
+    )
     args = parser.parse_args(argv)
 
-    base = (database.params_from_env() if database.uses_external_server()
-            else database.embedded_params(database.start_embedded()))
+    base = (
+        database.params_from_env()
+        if database.uses_external_server()
+        else database.embedded_params(database.start_embedded())
+    )
     params = base.with_database(args.database)
     if not args.reuse:
         database.drop_database(params)
@@ -226,15 +296,22 @@ def main(argv: list[str] | None = None) -> int:
 
     with psycopg.connect(params.conninfo(), autocommit=True) as conn:
         conn.execute(f"alter database {args.database} set work_mem = '64MB'")
-        loaded = conn.execute("select to_regclass('erp.orders') is not null"
-                              ).fetchone()[0]
+        loaded = conn.execute(
+            "select to_regclass('erp.orders') is not null"
+        ).fetchone()[0]
         if not loaded:
             started = time.perf_counter()
-            counts = demo_data.load(conn, orders=int(args.items / 2.44),
-                                    products=args.products, campaigns=args.campaigns,
-                                    anchor=datetime(2026, 11, 1, tzinfo=UTC))
-            print(f"generated {counts} in {time.perf_counter() - started:.0f} s",
-                  flush=True)
+            counts = demo_data.load(
+                conn,
+                orders=int(args.items / 2.44),
+                products=args.products,
+                campaigns=args.campaigns,
+                anchor=datetime(2026, 11, 1, tzinfo=UTC),
+            )
+            print(
+                f"generated {counts} in {time.perf_counter() - started:.0f} s",
+                flush=True,
+            )
     wall_first, _ = dbt_timed(params, target, "build", "--full-refresh")
     print(f"first full dbt build: {wall_first:.1f} s", flush=True)
 
@@ -246,7 +323,8 @@ def main(argv: list[str] | None = None) -> int:
         ).fetchone()
         attributed = conn.execute(
             "select count(*), avg(matched_campaigns_count) filter (where is_attributed)"
-            " from marts.fct_order_item_attribution").fetchone()
+            " from marts.fct_order_item_attribution"
+        ).fetchone()
         floor = write_floor(conn)
 
     with psycopg.connect(params.conninfo()) as conn:
@@ -258,7 +336,8 @@ def main(argv: list[str] | None = None) -> int:
     with psycopg.connect(params.conninfo()) as conn:
         recomputed = conn.execute(
             "select items_recomputed from intermediate.attribution_runs"
-            " where model_name = %s order by run_id desc limit 1", (FACT,)
+            " where model_name = %s order by run_id desc limit 1",
+            (FACT,),
         ).fetchone()[0]
     downstream_wall, _ = dbt_timed(params, target, "run", "--exclude", FACT)
 
@@ -267,27 +346,60 @@ def main(argv: list[str] | None = None) -> int:
         per_item, sampled = per_item_plan(conn, args.sample, seed=7)
     plan_total = per_item * attributed[0]
 
-    rows.append(("data", f"{items_total:,} credited items, {attributed[0]:,} "
-                 f"creditable items, {credit_rows:,} credit rows, "
-                 f"avg k {attributed[1]:.2f}", ""))
-    rows.append(("(a) full build of the credit fact", f"{full:.1f} s",
-                 f"{full / floor:.2f} x (e); target <= 3 x"))
-    rows.append(("(b) incremental run, 1 % of orders changed",
-                 f"{incremental:.2f} s ({recomputed:,} items recomputed, "
-                 f"{changed:,} orders changed)",
-                 f"{incremental / full:.1%} of (a); target < 10 %"))
-    rows.append(("    + snapshots observing the change",
-                 f"{sum(snapshot_times.values()):.1f} s", ""))
-    rows.append(("    + the rest of the pipeline (dbt run, wall)",
-                 f"{downstream_wall:.1f} s", ""))
-    rows.append(("(c) leaderboard query, one month, SPLIT",
-                 f"p50 {percentile(query_times, 50) * 1000:.1f} ms, "
-                 f"p95 {percentile(query_times, 95) * 1000:.1f} ms",
-                 "target p95 < 200 ms"))
-    rows.append(("(d) original plan, per item",
-                 f"{per_item * 1000:.2f} ms/item on {sampled:,} items -> "
-                 f"{plan_total:.0f} s for {attributed[0]:,}",
-                 f"(a) is {plan_total / full:.0f} x faster; target >= 50 x"))
+    rows.append(
+        (
+            "data",
+            f"{items_total:,} credited items, {attributed[0]:,} "
+            f"creditable items, {credit_rows:,} credit rows, "
+            f"avg k {attributed[1]:.2f}",
+            "",
+        )
+    )
+    rows.append(
+        (
+            "(a) full build of the credit fact",
+            f"{full:.1f} s",
+            f"{full / floor:.2f} x (e); target <= 3 x",
+        )
+    )
+    rows.append(
+        (
+            "(b) incremental run, 1 % of orders changed",
+            f"{incremental:.2f} s ({recomputed:,} items recomputed, "
+            f"{changed:,} orders changed)",
+            f"{incremental / full:.1%} of (a); target < 10 %",
+        )
+    )
+    rows.append(
+        (
+            "    + snapshots observing the change",
+            f"{sum(snapshot_times.values()):.1f} s",
+            "",
+        )
+    )
+    rows.append(
+        (
+            "    + the rest of the pipeline (dbt run, wall)",
+            f"{downstream_wall:.1f} s",
+            "",
+        )
+    )
+    rows.append(
+        (
+            "(c) leaderboard query, one month, SPLIT",
+            f"p50 {percentile(query_times, 50) * 1000:.1f} ms, "
+            f"p95 {percentile(query_times, 95) * 1000:.1f} ms",
+            "target p95 < 200 ms",
+        )
+    )
+    rows.append(
+        (
+            "(d) original plan, per item",
+            f"{per_item * 1000:.2f} ms/item on {sampled:,} items -> "
+            f"{plan_total:.0f} s for {attributed[0]:,}",
+            f"(a) is {plan_total / full:.0f} x faster; target >= 50 x",
+        )
+    )
     rows.append(("(e) write floor: create table as, same rows", f"{floor:.1f} s", ""))
     width = max(len(row[0]) for row in rows)
     print()

@@ -30,8 +30,10 @@ def _db(args: argparse.Namespace) -> int:
             print(f"external server: {database.params_from_env().url('')}")
             return 0
         status = database.embedded_status()
-        print(f"embedded server at {status['data_dir']}: "
-              f"{'running' if status['running'] else 'stopped'}")
+        print(
+            f"embedded server at {status['data_dir']}: "
+            f"{'running' if status['running'] else 'stopped'}"
+        )
         return 0 if status["running"] else 1
     elif args.action == "url":
         print(database.resolve().url(args.driver))
@@ -53,23 +55,38 @@ def _demo(args: argparse.Namespace) -> int:
     with database.connect(params) as conn:
         if args.action == "load":
             has_rows = conn.execute(
-                "select to_regclass('erp.orders') is not null").fetchone()[0]
-            if has_rows and conn.execute("select count(*) from erp.orders").fetchone()[0]:
+                "select to_regclass('erp.orders') is not null"
+            ).fetchone()[0]
+            if (
+                has_rows
+                and conn.execute("select count(*) from erp.orders").fetchone()[0]
+            ):
                 print("demo data already loaded; nothing to do")
                 return 0
-            counts = demo_data.load(conn, orders=args.orders, seed=args.seed,
-                                    products=args.products, campaigns=args.campaigns)
+            counts = demo_data.load(
+                conn,
+                orders=args.orders,
+                seed=args.seed,
+                products=args.products,
+                campaigns=args.campaigns,
+            )
             print("loaded " + ", ".join(f"{v} {k}" for k, v in counts.items()))
             return 0
     step = 0
     while args.steps == 0 or step < args.steps:
         now = datetime.now(UTC)
         with database.connect(params) as conn:
-            counts = demo_data.advance(conn, seed=args.seed * 1_000_003 + int(
-                now.timestamp()), now=now, new_orders=args.new_orders,
-                changes=args.changes)
-        print(f"{now:%H:%M:%S} " + ", ".join(f"{v} {k}" for k, v in counts.items()),
-              flush=True)
+            counts = demo_data.advance(
+                conn,
+                seed=args.seed * 1_000_003 + int(now.timestamp()),
+                now=now,
+                new_orders=args.new_orders,
+                changes=args.changes,
+            )
+        print(
+            f"{now:%H:%M:%S} " + ", ".join(f"{v} {k}" for k, v in counts.items()),
+            flush=True,
+        )
         step += 1
         if args.steps == 0 or step < args.steps:
             time.sleep(args.interval)
@@ -104,16 +121,22 @@ def dbt_executable() -> str:
     return os.path.join(os.path.dirname(sys.executable), "dbt")
 
 
-def run_dbt(dbt_args: list[str], params: database.ConnectionParams | None = None,
-            env: dict[str, str] | None = None, capture: bool = False
-            ) -> subprocess.CompletedProcess:
+def run_dbt(
+    dbt_args: list[str],
+    params: database.ConnectionParams | None = None,
+    env: dict[str, str] | None = None,
+    capture: bool = False,
+) -> subprocess.CompletedProcess:
     """Run dbt in this project against the given (or the project's) database."""
     full_env = dbt_env(params)
     full_env.update(env or {})
     return subprocess.run(
         [dbt_executable(), *dbt_args, "--project-dir", str(PROJECT_ROOT)],
-        env=full_env, cwd=PROJECT_ROOT, text=True,
-        capture_output=capture, check=False,
+        env=full_env,
+        cwd=PROJECT_ROOT,
+        text=True,
+        capture_output=capture,
+        check=False,
     )
 
 
@@ -123,8 +146,11 @@ def main(argv: list[str] | None = None) -> int:
 
     db = sub.add_parser("db", help="manage the embedded PostgreSQL server")
     db.add_argument("action", choices=["start", "stop", "status", "url", "env"])
-    db.add_argument("--driver", default="psycopg",
-                    help="SQLAlchemy driver for `url` ('' for a plain libpq URL)")
+    db.add_argument(
+        "--driver",
+        default="psycopg",
+        help="SQLAlchemy driver for `url` ('' for a plain libpq URL)",
+    )
     db.set_defaults(func=_db)
 
     mig = sub.add_parser("migrate", help="create or upgrade the marketing schema")
@@ -136,10 +162,15 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("--products", type=int)
     demo.add_argument("--campaigns", type=int)
     demo.add_argument("--seed", type=int, default=42)
-    demo.add_argument("--steps", type=int, default=1,
-                      help="advance: how many steps (0 = until stopped)")
-    demo.add_argument("--interval", type=float, default=60.0,
-                      help="advance: seconds between steps")
+    demo.add_argument(
+        "--steps",
+        type=int,
+        default=1,
+        help="advance: how many steps (0 = until stopped)",
+    )
+    demo.add_argument(
+        "--interval", type=float, default=60.0, help="advance: seconds between steps"
+    )
     demo.add_argument("--new-orders", type=int, default=20)
     demo.add_argument("--changes", type=int, default=15)
     demo.set_defaults(func=_demo)

@@ -63,7 +63,9 @@ class ConnectionParams:
                 f"{scheme}://{auth}@/{quote(self.dbname, safe='')}"
                 f"?host={quote(self.host, safe='/')}&port={self.port}"
             )
-        return f"{scheme}://{auth}@{self.host}:{self.port}/{quote(self.dbname, safe='')}"
+        return (
+            f"{scheme}://{auth}@{self.host}:{self.port}/{quote(self.dbname, safe='')}"
+        )
 
     def env(self) -> dict[str, str]:
         """The PG* variables that point a child process at this database."""

@@ -43,8 +43,9 @@ class Scale:
     stores: int
 
     @classmethod
-    def for_orders(cls, orders: int, products: int | None = None,
-                   campaigns: int | None = None) -> Scale:
+    def for_orders(
+        cls, orders: int, products: int | None = None, campaigns: int | None = None
+    ) -> Scale:
         return cls(
             orders=orders,
             products=products or max(40, min(20_000, orders // 25)),
@@ -64,13 +65,12 @@ def create_erp_schema(conn: psycopg.Connection) -> None:
     conn.execute(ERP_SCHEMA_SQL.read_text())
 
 
-def _copy(conn: psycopg.Connection, table: str, columns: tuple[str, ...],
-          rows: list[tuple]) -> None:
+def _copy(
+    conn: psycopg.Connection, table: str, columns: tuple[str, ...], rows: list[tuple]
+) -> None:
     if not rows:
         return
-    with conn.cursor().copy(
-        f"copy {table} ({', '.join(columns)}) from stdin"
-    ) as copy:
+    with conn.cursor().copy(f"copy {table} ({', '.join(columns)}) from stdin") as copy:
         buffer = io.StringIO()
         for row in rows:
             buffer.write("\t".join(_copy_value(value) for value in row))
@@ -118,31 +118,50 @@ class World:
         for product_id in range(1, scale.products + 1):
             has_cost = self.rng.random() > 0.08
             price = _money(self.rng, 4, 250)
-            cost = (price * Decimal(str(round(self.rng.uniform(0.3, 0.8), 2)))).quantize(
-                Decimal("0.01")) if has_cost else None
+            cost = (
+                (price * Decimal(str(round(self.rng.uniform(0.3, 0.8), 2)))).quantize(
+                    Decimal("0.01")
+                )
+                if has_cost
+                else None
+            )
             created = self.start - timedelta(days=self.rng.randint(30, 400))
-            products.append((product_id, f"Product {product_id:05d}",
-                             f"SKU-{product_id:06d}", cost, created, created))
+            products.append(
+                (
+                    product_id,
+                    f"Product {product_id:05d}",
+                    f"SKU-{product_id:06d}",
+                    cost,
+                    created,
+                    created,
+                )
+            )
             for _ in range(self.rng.choice((0, 0, 1, 1, 2))):
-                batch_cost = None if self.rng.random() < 0.2 else _money(
-                    self.rng, 2, 150)
+                batch_cost = (
+                    None if self.rng.random() < 0.2 else _money(self.rng, 2, 150)
+                )
                 batches.append((batch_id, product_id, batch_cost))
                 batch_id += 1
         return products, batches
 
     # -- campaigns ---------------------------------------------------------
-    def campaigns(self, scale: Scale, first_id: int = 1
-                  ) -> tuple[list[tuple], list[tuple], list[tuple]]:
+    def campaigns(
+        self, scale: Scale, first_id: int = 1
+    ) -> tuple[list[tuple], list[tuple], list[tuple]]:
         campaigns, targets, events = [], [], []
         target_id = 1
         event_id = 1
         for campaign_id in range(first_id, first_id + scale.campaigns):
             platform = self.rng.choice(PLATFORMS)
-            created_at = self._time_between(self.start - timedelta(days=30),
-                                            self.anchor - timedelta(days=3))
+            created_at = self._time_between(
+                self.start - timedelta(days=30), self.anchor - timedelta(days=3)
+            )
             starts_at = created_at + timedelta(hours=self.rng.randint(1, 96))
-            ends_at = (None if self.rng.random() < 0.35
-                       else starts_at + timedelta(days=self.rng.randint(7, 70)))
+            ends_at = (
+                None
+                if self.rng.random() < 0.35
+                else starts_at + timedelta(days=self.rng.randint(7, 70))
+            )
             budget_type = self.rng.choice((None, "DAILY", "LIFETIME"))
             budget = None if budget_type is None else _money(self.rng, 50, 20_000)
             # a status history: DRAFT, RUNNING, maybe a pause, maybe ENDED
@@ -167,25 +186,70 @@ class World:
                     status = "ENDED"
             previous = None
             for to_status, changed_at in history:
-                events.append((event_id, campaign_id, previous, to_status, changed_at,
-                               "demo", changed_at))
+                events.append(
+                    (
+                        event_id,
+                        campaign_id,
+                        previous,
+                        to_status,
+                        changed_at,
+                        "demo",
+                        changed_at,
+                    )
+                )
                 previous = to_status
                 event_id += 1
-            campaigns.append((campaign_id, f"{platform.title()} campaign {campaign_id}",
-                              platform, status, starts_at, ends_at, budget_type, budget,
-                              None, "demo", "demo", created_at, history[-1][1]))
+            campaigns.append(
+                (
+                    campaign_id,
+                    f"{platform.title()} campaign {campaign_id}",
+                    platform,
+                    status,
+                    starts_at,
+                    ends_at,
+                    budget_type,
+                    budget,
+                    None,
+                    "demo",
+                    "demo",
+                    created_at,
+                    history[-1][1],
+                )
+            )
             for product_id in self._targeted_products(scale.products, scale.campaigns):
                 effective_from = starts_at - timedelta(hours=self.rng.randint(0, 24))
                 effective_to = None
                 if self.rng.random() < 0.2:
-                    effective_to = effective_from + timedelta(days=self.rng.randint(3, 40))
-                targets.append((target_id, campaign_id, product_id, effective_from,
-                                effective_to, "demo", effective_from, effective_from))
+                    effective_to = effective_from + timedelta(
+                        days=self.rng.randint(3, 40)
+                    )
+                targets.append(
+                    (
+                        target_id,
+                        campaign_id,
+                        product_id,
+                        effective_from,
+                        effective_to,
+                        "demo",
+                        effective_from,
+                        effective_from,
+                    )
+                )
                 target_id += 1
                 if effective_to is not None and self.rng.random() < 0.4:
                     back_from = effective_to + timedelta(days=self.rng.randint(1, 10))
-                    targets.append((target_id, campaign_id, product_id, back_from, None,
-                                    "demo", back_from, back_from))
+                    targets.append(
+                        (
+                            target_id,
+                            campaign_id,
+                            product_id,
+                            back_from,
+                            None,
+                            "demo",
+                            back_from,
+                            back_from,
+                        )
+                    )
                     target_id += 1
         return campaigns, targets, events
 
@@ -207,18 +271,31 @@ class World:
     def status_for_age(self, age_days: float) -> str:
         roll = self.rng.random()
         if age_days < 2:
-            return "pending" if roll < 0.35 else ("confirmed" if roll < 0.75
-                                                  else "processing")
+            return (
+                "pending"
+                if roll < 0.35
+                else ("confirmed" if roll < 0.75 else "processing")
+            )
         if age_days < 7:
             return ("confirmed", "processing", "delivered", "pending")[
-                min(3, int(roll * 4))]
-        return "completed" if roll < 0.7 else ("delivered" if roll < 0.95
-                                               else "processing")
+                min(3, int(roll * 4))
+            ]
+        return (
+            "completed"
+            if roll < 0.7
+            else ("delivered" if roll < 0.95 else "processing")
+        )
 
-    def orders(self, scale: Scale, products: list[tuple], batches: list[tuple],
-               first_order: int = 1, first_item: int = 1,
-               start: datetime | None = None, end: datetime | None = None
-               ) -> tuple[list[tuple], list[tuple]]:
+    def orders(
+        self,
+        scale: Scale,
+        products: list[tuple],
+        batches: list[tuple],
+        first_order: int = 1,
+        first_item: int = 1,
+        start: datetime | None = None,
+        end: datetime | None = None,
+    ) -> tuple[list[tuple], list[tuple]]:
         start = start or self.start
         end = end or self.anchor
         prices = {row[0]: row[3] for row in products}
@@ -235,34 +312,64 @@ class World:
             order_date = None if self.rng.random() < 0.05 else sale
             created_at = sale
             updated_at = sale + timedelta(minutes=self.rng.randint(0, 600))
-            orders.append((order_id, f"SO-{order_id:08d}",
-                           self.rng.randint(1, scale.customers)
-                           if self.rng.random() > 0.1 else None,
-                           self.rng.randint(1, scale.stores)
-                           if self.rng.random() > 0.3 else None,
-                           status, order_date, created_at, updated_at))
+            orders.append(
+                (
+                    order_id,
+                    f"SO-{order_id:08d}",
+                    self.rng.randint(1, scale.customers)
+                    if self.rng.random() > 0.1
+                    else None,
+                    self.rng.randint(1, scale.stores)
+                    if self.rng.random() > 0.3
+                    else None,
+                    status,
+                    order_date,
+                    created_at,
+                    updated_at,
+                )
+            )
             if self.rng.random() < 0.002:
                 continue  # an order with no items: bad source data
             for _ in range(self.rng.choice((1, 1, 1, 2, 2, 3, 3, 4, 5))):
-                items.append(self._item(item_id, order_id, n_products, prices,
-                                        batches_by_product, created_at))
+                items.append(
+                    self._item(
+                        item_id,
+                        order_id,
+                        n_products,
+                        prices,
+                        batches_by_product,
+                        created_at,
+                    )
+                )
                 item_id += 1
         return orders, items
 
-    def _item(self, item_id: int, order_id: int, n_products: int,
-              prices: dict[int, Decimal | None],
-              batches_by_product: dict[int, list[int]], at: datetime) -> tuple:
-        product_id = (self._popular_product(n_products) if self.rng.random() < 0.5
-                      else self.rng.randint(1, n_products))
+    def _item(
+        self,
+        item_id: int,
+        order_id: int,
+        n_products: int,
+        prices: dict[int, Decimal | None],
+        batches_by_product: dict[int, list[int]],
+        at: datetime,
+    ) -> tuple:
+        product_id = (
+            self._popular_product(n_products)
+            if self.rng.random() < 0.5
+            else self.rng.randint(1, n_products)
+        )
         cost = prices.get(product_id) or Decimal("10.00")
-        unit_price = (cost * Decimal(str(round(self.rng.uniform(1.2, 2.2), 2)))
-                      ).quantize(Decimal("0.01"))
+        unit_price = (
+            cost * Decimal(str(round(self.rng.uniform(1.2, 2.2), 2)))
+        ).quantize(Decimal("0.01"))
         quantity = Decimal(self.rng.choice((1, 1, 1, 1, 2, 2, 3, 5)))
         if self.rng.random() < 0.03:
             quantity = Decimal(str(round(self.rng.uniform(0.1, 3), 3)))  # by weight
         discount = None
         if self.rng.random() < 0.2:
-            discount = (unit_price * quantity * Decimal("0.1")).quantize(Decimal("0.01"))
+            discount = (unit_price * quantity * Decimal("0.1")).quantize(
+                Decimal("0.01")
+            )
         batch = None
         if batches_by_product.get(product_id) and self.rng.random() < 0.7:
             batch = self.rng.choice(batches_by_product[product_id])
@@ -274,13 +381,27 @@ class World:
         elif roll < 0.004:
             product_id = MISSING_PRODUCT_BASE + item_id  # bad: product row missing
             batch = None
-        return (item_id, order_id, product_id, batch, quantity, unit_price, discount,
-                at, at)
+        return (
+            item_id,
+            order_id,
+            product_id,
+            batch,
+            quantity,
+            unit_price,
+            discount,
+            at,
+            at,
+        )
 
 
-def load(conn: psycopg.Connection, orders: int, seed: int = 42,
-         anchor: datetime | None = None, products: int | None = None,
-         campaigns: int | None = None) -> dict[str, int]:
+def load(
+    conn: psycopg.Connection,
+    orders: int,
+    seed: int = 42,
+    anchor: datetime | None = None,
+    products: int | None = None,
+    campaigns: int | None = None,
+) -> dict[str, int]:
     """Fill empty erp and marketing schemas; returns row counts."""
     anchor = anchor or default_anchor()
     scale = Scale.for_orders(orders, products, campaigns)
@@ -289,29 +410,108 @@ def load(conn: psycopg.Connection, orders: int, seed: int = 42,
     product_rows, batch_rows = world.products(scale)
     campaign_rows, target_rows, event_rows = world.campaigns(scale)
     order_rows, item_rows = world.orders(scale, product_rows, batch_rows)
-    _copy(conn, "erp.products",
-          ("id", "name", "sku", "cost_price", "created_at", "updated_at"), product_rows)
+    _copy(
+        conn,
+        "erp.products",
+        ("id", "name", "sku", "cost_price", "created_at", "updated_at"),
+        product_rows,
+    )
     _copy(conn, "erp.product_batches", ("id", "product_id", "cost_price"), batch_rows)
-    _copy(conn, "erp.customers", ("id", "name", "email"),
-          [(i, f"Customer {i}", f"customer{i}@example.com")
-           for i in range(1, scale.customers + 1)])
-    _copy(conn, "erp.stores", ("id", "name"),
-          [(i, f"Store {i}") for i in range(1, scale.stores + 1)])
-    _copy(conn, "erp.orders", ("id", "order_number", "customer_id", "store_id", "status",
-                               "order_date", "created_at", "updated_at"), order_rows)
-    _copy(conn, "erp.order_items", ("id", "order_id", "product_id", "product_batch_id",
-                                    "quantity", "unit_price", "discount_amount",
-                                    "created_at", "updated_at"), item_rows)
-    _copy(conn, "marketing.ad_campaigns",
-          ("id", "name", "platform", "status", "starts_at", "ends_at", "budget_type",
-           "budget_amount", "notes", "created_by", "updated_by", "created_at",
-           "updated_at"), campaign_rows)
-    _copy(conn, "marketing.ad_campaign_products",
-          ("id", "campaign_id", "product_id", "effective_from", "effective_to",
-           "created_by", "created_at", "updated_at"), target_rows)
-    _copy(conn, "marketing.ad_campaign_status_events",
-          ("id", "campaign_id", "from_status", "to_status", "changed_at", "changed_by",
-           "created_at"), event_rows)
+    _copy(
+        conn,
+        "erp.customers",
+        ("id", "name", "email"),
+        [
+            (i, f"Customer {i}", f"customer{i}@example.com")
+            for i in range(1, scale.customers + 1)
+        ],
+    )
+    _copy(
+        conn,
+        "erp.stores",
+        ("id", "name"),
+        [(i, f"Store {i}") for i in range(1, scale.stores + 1)],
+    )
+    _copy(
+        conn,
+        "erp.orders",
+        (
+            "id",
+            "order_number",
+            "customer_id",
+            "store_id",
+            "status",
+            "order_date",
+            "created_at",
+            "updated_at",
+        ),
+        order_rows,
+    )
+    _copy(
+        conn,
+        "erp.order_items",
+        (
+            "id",
+            "order_id",
+            "product_id",
+            "product_batch_id",
+            "quantity",
+            "unit_price",
+            "discount_amount",
+            "created_at",
+            "updated_at",
+        ),
+        item_rows,
+    )
+    _copy(
+        conn,
+        "marketing.ad_campaigns",
+        (
+            "id",
+            "name",
+            "platform",
+            "status",
+            "starts_at",
+            "ends_at",
+            "budget_type",
+            "budget_amount",
+            "notes",
+            "created_by",
+            "updated_by",
+            "created_at",
+            "updated_at",
+        ),
+        campaign_rows,
+    )
+    _copy(
+        conn,
+        "marketing.ad_campaign_products",
+        (
+            "id",
+            "campaign_id",
+            "product_id",
+            "effective_from",
+            "effective_to",
+            "created_by",
+            "created_at",
+            "updated_at",
+        ),
+        target_rows,
+    )
+    _copy(
+        conn,
+        "marketing.ad_campaign_status_events",
+        (
+            "id",
+            "campaign_id",
+            "from_status",
+            "to_status",
+            "changed_at",
+            "changed_by",
+            "created_at",
+        ),
+        event_rows,
+    )
     # explicit ids were given: move the identity sequences past them
     for table in ("ad_campaigns", "ad_campaign_products", "ad_campaign_status_events"):
         conn.execute(
@@ -319,13 +519,22 @@ def load(conn: psycopg.Connection, orders: int, seed: int = 42,
             f" coalesce((select max(id) from marketing.{table}), 0) + 1, false)"
         )
     conn.execute("analyze")
-    return {"products": len(product_rows), "campaigns": len(campaign_rows),
-            "orders": len(order_rows), "order_items": len(item_rows)}
+    return {
+        "products": len(product_rows),
+        "campaigns": len(campaign_rows),
+        "orders": len(order_rows),
+        "order_items": len(item_rows),
+    }
 
 
-def advance(conn: psycopg.Connection, seed: int, now: datetime,
-            new_orders: int = 50, changes: int = 40,
-            campaign_changes: int = 3) -> dict[str, int]:
+def advance(
+    conn: psycopg.Connection,
+    seed: int,
+    now: datetime,
+    new_orders: int = 50,
+    changes: int = 40,
+    campaign_changes: int = 3,
+) -> dict[str, int]:
     """One step of life: every kind of change the pipeline must follow.
 
     ``now`` is the step's wall-clock time; ERP ``updated_at`` values are set
@@ -334,40 +543,80 @@ def advance(conn: psycopg.Connection, seed: int, now: datetime,
     rng = random.Random(seed)
     world = World(seed, now)
     world.rng = rng
-    counts = {"new_orders": 0, "status_changes": 0, "items_added": 0,
-              "items_deleted": 0, "sale_dates_corrected": 0, "campaign_changes": 0}
+    counts = {
+        "new_orders": 0,
+        "status_changes": 0,
+        "items_added": 0,
+        "items_deleted": 0,
+        "sale_dates_corrected": 0,
+        "campaign_changes": 0,
+    }
     n_products = conn.execute("select count(*) from erp.products").fetchone()[0]
     if n_products == 0:
         raise RuntimeError("no ERP data yet: run the demo loader first")
     products = conn.execute(
-        "select id, name, sku, cost_price from erp.products").fetchall()
+        "select id, name, sku, cost_price from erp.products"
+    ).fetchall()
     batches = conn.execute(
-        "select id, product_id, cost_price from erp.product_batches").fetchall()
+        "select id, product_id, cost_price from erp.product_batches"
+    ).fetchall()
     n_customers = conn.execute("select count(*) from erp.customers").fetchone()[0]
     n_stores = conn.execute("select count(*) from erp.stores").fetchone()[0]
     next_order, next_item = conn.execute(
         "select coalesce((select max(id) from erp.orders), 0) + 1,"
-        " coalesce((select max(id) from erp.order_items), 0) + 1").fetchone()
+        " coalesce((select max(id) from erp.order_items), 0) + 1"
+    ).fetchone()
 
     if new_orders:
         scale = Scale(new_orders, n_products, 0, n_customers, n_stores)
         # some arrive late: their sale time is hours before this step
         order_rows, item_rows = world.orders(
-            scale, products, batches, next_order, next_item,
-            start=now - timedelta(hours=36), end=now)
-        _copy(conn, "erp.orders", ("id", "order_number", "customer_id", "store_id",
-                                   "status", "order_date", "created_at", "updated_at"),
-              [row[:7] + (now,) for row in order_rows])
-        _copy(conn, "erp.order_items", ("id", "order_id", "product_id",
-                                        "product_batch_id", "quantity", "unit_price",
-                                        "discount_amount", "created_at", "updated_at"),
-              item_rows)
+            scale,
+            products,
+            batches,
+            next_order,
+            next_item,
+            start=now - timedelta(hours=36),
+            end=now,
+        )
+        _copy(
+            conn,
+            "erp.orders",
+            (
+                "id",
+                "order_number",
+                "customer_id",
+                "store_id",
+                "status",
+                "order_date",
+                "created_at",
+                "updated_at",
+            ),
+            [row[:7] + (now,) for row in order_rows],
+        )
+        _copy(
+            conn,
+            "erp.order_items",
+            (
+                "id",
+                "order_id",
+                "product_id",
+                "product_batch_id",
+                "quantity",
+                "unit_price",
+                "discount_amount",
+                "created_at",
+                "updated_at",
+            ),
+            item_rows,
+        )
         next_item += len(item_rows)
         counts["new_orders"] = len(order_rows)
 
     candidates = conn.execute(
         "select id, status from erp.orders order by id desc limit %s",
-        (max(changes * 20, 200),)).fetchall()
+        (max(changes * 20, 200),),
+    ).fetchall()
     rng.shuffle(candidates)
     prices = {row[0]: row[3] for row in products}
     batches_by_product: dict[int, list[int]] = {}
@@ -377,8 +626,10 @@ def advance(conn: psycopg.Connection, seed: int, now: datetime,
         roll = rng.random()
         if roll < 0.6 and status in NEXT_STATUS:
             new_status = rng.choice(NEXT_STATUS[status])
-            conn.execute("update erp.orders set status = %s, updated_at = %s"
-                         " where id = %s", (new_status, now, order_id))
+            conn.execute(
+                "update erp.orders set status = %s, updated_at = %s where id = %s",
+                (new_status, now, order_id),
+            )
             counts["status_changes"] += 1
             continue
         if roll < 0.75:
@@ -386,48 +637,60 @@ def advance(conn: psycopg.Connection, seed: int, now: datetime,
                 "insert into erp.order_items (id, order_id, product_id,"
                 " product_batch_id, quantity, unit_price, discount_amount,"
                 " created_at, updated_at) values (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                world._item(next_item, order_id, n_products, prices,
-                            batches_by_product, now))
+                world._item(
+                    next_item, order_id, n_products, prices, batches_by_product, now
+                ),
+            )
             next_item += 1
             counts["items_added"] += 1
         elif roll < 0.88:
             deleted = conn.execute(
                 "delete from erp.order_items where id = (select min(id) from"
-                " erp.order_items where order_id = %s)", (order_id,)).rowcount
+                " erp.order_items where order_id = %s)",
+                (order_id,),
+            ).rowcount
             counts["items_deleted"] += deleted
         else:
             shift = timedelta(minutes=rng.randint(-720, 720))
-            conn.execute("update erp.orders set order_date ="
-                         " coalesce(order_date, created_at) + %s where id = %s",
-                         (shift, order_id))
+            conn.execute(
+                "update erp.orders set order_date ="
+                " coalesce(order_date, created_at) + %s where id = %s",
+                (shift, order_id),
+            )
             counts["sale_dates_corrected"] += 1
-        conn.execute("update erp.orders set updated_at = %s where id = %s",
-                     (now, order_id))
+        conn.execute(
+            "update erp.orders set updated_at = %s where id = %s", (now, order_id)
+        )
     for _ in range(campaign_changes):
         if _change_a_campaign(conn, rng, now, n_products):
             counts["campaign_changes"] += 1
     return counts
 
 
-def _change_a_campaign(conn: psycopg.Connection, rng: random.Random, now: datetime,
-                       n_products: int) -> bool:
+def _change_a_campaign(
+    conn: psycopg.Connection, rng: random.Random, now: datetime, n_products: int
+) -> bool:
     """Pause, resume, end, retarget, or correct a campaign's past."""
     row = conn.execute(
-        "select id, status, starts_at, ends_at from marketing.ad_campaigns"
-        " order by id").fetchall()
+        "select id, status, starts_at, ends_at from marketing.ad_campaigns order by id"
+    ).fetchall()
     if not row:
         return False
     campaign_id, status, starts_at, ends_at = rng.choice(row)
     last_event = conn.execute(
         "select to_status, changed_at from marketing.ad_campaign_status_events"
         " where campaign_id = %s order by changed_at desc, id desc limit 1",
-        (campaign_id,)).fetchone()
+        (campaign_id,),
+    ).fetchone()
     last_at = last_event[1] if last_event else starts_at
     at = max(now, last_at + timedelta(seconds=1))
     roll = rng.random()
     if roll < 0.45:
-        moves = {"DRAFT": ("RUNNING",), "RUNNING": ("PAUSED", "ENDED", "PAUSED"),
-                 "PAUSED": ("RUNNING", "ENDED")}.get(status)
+        moves = {
+            "DRAFT": ("RUNNING",),
+            "RUNNING": ("PAUSED", "ENDED", "PAUSED"),
+            "PAUSED": ("RUNNING", "ENDED"),
+        }.get(status)
         if not moves:
             return False
         target = rng.choice(moves)
@@ -440,22 +703,38 @@ def _change_a_campaign(conn: psycopg.Connection, rng: random.Random, now: dateti
             "insert into marketing.ad_campaign_status_events (campaign_id,"
             " from_status, to_status, changed_at, changed_by, created_at, reason)"
             " values (%s, %s, %s, %s, 'demo', %s, %s)",
-            (campaign_id, status, target, at, now,
-             "backdated correction" if at < now else None))
-        conn.execute("update marketing.ad_campaigns set status = %s,"
-                     " updated_by = 'demo' where id = %s", (target, campaign_id))
+            (
+                campaign_id,
+                status,
+                target,
+                at,
+                now,
+                "backdated correction" if at < now else None,
+            ),
+        )
+        conn.execute(
+            "update marketing.ad_campaigns set status = %s,"
+            " updated_by = 'demo' where id = %s",
+            (target, campaign_id),
+        )
         return True
     if roll < 0.7:
         open_rows = conn.execute(
             "select id, effective_from from marketing.ad_campaign_products"
-            " where campaign_id = %s and effective_to is null", (campaign_id,)).fetchall()
+            " where campaign_id = %s and effective_to is null",
+            (campaign_id,),
+        ).fetchall()
         if not open_rows:
             return False
         target_id, effective_from = rng.choice(open_rows)
-        cut = max(effective_from + timedelta(minutes=1),
-                  now - timedelta(hours=rng.randint(0, 72)))
-        conn.execute("update marketing.ad_campaign_products set effective_to = %s"
-                     " where id = %s", (cut, target_id))
+        cut = max(
+            effective_from + timedelta(minutes=1),
+            now - timedelta(hours=rng.randint(0, 72)),
+        )
+        conn.execute(
+            "update marketing.ad_campaign_products set effective_to = %s where id = %s",
+            (cut, target_id),
+        )
         return True
     if roll < 0.85:
         product_id = rng.randint(1, n_products)
@@ -463,18 +742,23 @@ def _change_a_campaign(conn: psycopg.Connection, rng: random.Random, now: dateti
         clash = conn.execute(
             "select 1 from marketing.ad_campaign_products where campaign_id = %s"
             " and product_id = %s and (effective_to is null or effective_to > %s)",
-            (campaign_id, product_id, effective_from)).fetchone()
+            (campaign_id, product_id, effective_from),
+        ).fetchone()
         if clash:
             return False
         conn.execute(
             "insert into marketing.ad_campaign_products (campaign_id, product_id,"
             " effective_from, created_by, created_at) values (%s, %s, %s, 'demo', %s)",
-            (campaign_id, product_id, effective_from, now))
+            (campaign_id, product_id, effective_from, now),
+        )
         return True
     # move the flight window's end: shorten into the past or extend
     new_end = now - timedelta(hours=rng.randint(1, 96)) if rng.random() < 0.5 else None
     if new_end is not None and new_end <= starts_at:
         return False
-    conn.execute("update marketing.ad_campaigns set ends_at = %s, updated_by = 'demo'"
-                 " where id = %s", (new_end, campaign_id))
+    conn.execute(
+        "update marketing.ad_campaigns set ends_at = %s, updated_by = 'demo'"
+        " where id = %s",
+        (new_end, campaign_id),
+    )
     return True

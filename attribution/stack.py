@@ -35,19 +35,55 @@ def _bin(name: str) -> str:
     return str(Path(sys.executable).parent / name)
 
 
-def services(host: str, dagster_port: int, app_port: int, interval: int
-             ) -> list[Service]:
+def services(
+    host: str, dagster_port: int, app_port: int, interval: int
+) -> list[Service]:
     return [
-        Service("dagster", [_bin("dagster"), "dev", "-m", "orchestration.definitions",
-                            "-h", host, "-p", str(dagster_port)],
-                f"http://{host}:{dagster_port}"),
-        Service("app", [_bin("streamlit"), "run", str(ROOT / "dashboard" / "app.py"),
-                        "--server.address", host, "--server.port", str(app_port),
-                        "--server.headless", "true",
-                        "--browser.gatherUsageStats", "false"],
-                f"http://{host}:{app_port}"),
-        Service("generator", [sys.executable, "-m", "attribution", "demo", "advance",
-                              "--steps", "0", "--interval", str(interval)]),
+        Service(
+            "dagster",
+            [
+                _bin("dagster"),
+                "dev",
+                "-m",
+                "orchestration.definitions",
+                "-h",
+                host,
+                "-p",
+                str(dagster_port),
+            ],
+            f"http://{host}:{dagster_port}",
+        ),
+        Service(
+            "app",
+            [
+                _bin("streamlit"),
+                "run",
+                str(ROOT / "dashboard" / "app.py"),
+                "--server.address",
+                host,
+                "--server.port",
+                str(app_port),
+                "--server.headless",
+                "true",
+                "--browser.gatherUsageStats",
+                "false",
+            ],
+            f"http://{host}:{app_port}",
+        ),
+        Service(
+            "generator",
+            [
+                sys.executable,
+                "-m",
+                "attribution",
+                "demo",
+                "advance",
+                "--steps",
+                "0",
+                "--interval",
+                str(interval),
+            ],
+        ),
     ]
 
 
@@ -81,9 +117,15 @@ def start(service: Service, env: dict[str, str]) -> int:
         return int(pid_file.read_text())
     log = open(_log_dir() / f"{service.name}.log", "ab")  # noqa: SIM115 (child keeps it)
     # its own session: `dagster dev` ignores SIGTERM, so `down` kills the group
-    process = subprocess.Popen(service.command, cwd=ROOT, env=env, stdout=log,
-                               stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                               start_new_session=True)
+    process = subprocess.Popen(
+        service.command,
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     pid_file.write_text(str(process.pid))
     return process.pid
 
@@ -136,15 +178,25 @@ def prepare(params: database.ConnectionParams, orders: int) -> None:
     if not loaded:
         with database.connect(params, autocommit=True) as conn:
             for step in range(3):
-                demo_data.advance(conn, seed=step, now=datetime.now(UTC),
-                                  new_orders=30, changes=orders // 50)
+                demo_data.advance(
+                    conn,
+                    seed=step,
+                    now=datetime.now(UTC),
+                    new_orders=30,
+                    changes=orders // 50,
+                )
         if cli.run_dbt(["build"], params).returncode != 0:
             raise SystemExit("dbt build failed: see the output above")
 
 
 def seed_users(env: dict[str, str]) -> str:
-    result = subprocess.run([sys.executable, "-m", "dashboard.users", "seed-demo"],
-                            cwd=ROOT, env=env, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "dashboard.users", "seed-demo"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     if result.returncode != 0:
         return f"(could not seed app users: {result.stderr.strip()[-500:]})"
     return result.stdout.strip()
@@ -162,18 +214,23 @@ def up(args: argparse.Namespace) -> int:
         start(service, env)
     for service in started:
         if service.url and not wait_for(service.url):
-            print(f"{service.name} did not answer at {service.url}; see "
-                  f"{_log_dir() / (service.name + '.log')}")
+            print(
+                f"{service.name} did not answer at {service.url}; see "
+                f"{_log_dir() / (service.name + '.log')}"
+            )
     bi = params.with_database(params.dbname)
     print()
     print("Campaign attribution demo is up")
     print(f"  Marketers' app    {started[1].url}")
     print(f"  Dagster           {started[0].url}")
     print(f"  PostgreSQL        {bi.url('')}")
-    print(f"  BI (read marts)   user bi_reader, password "
-          f"{os.environ.get('BI_READER_PASSWORD', 'bi_reader')}, same host and db")
-    print(f"  psql              eval \"$({sys.executable} -m attribution db env)\""
-          " && psql")
+    print(
+        f"  BI (read marts)   user bi_reader, password "
+        f"{os.environ.get('BI_READER_PASSWORD', 'bi_reader')}, same host and db"
+    )
+    print(
+        f'  psql              eval "$({sys.executable} -m attribution db env)" && psql'
+    )
     print("  App users:")
     for line in users.splitlines():
         print(f"    {line}")
@@ -199,8 +256,9 @@ def main(argv: list[str] | None = None) -> int:
     up_parser.add_argument("--host", default="127.0.0.1")
     up_parser.add_argument("--dagster-port", type=int, default=3000)
     up_parser.add_argument("--app-port", type=int, default=8501)
-    up_parser.add_argument("--interval", type=int, default=60,
-                           help="seconds between generated changes")
+    up_parser.add_argument(
+        "--interval", type=int, default=60, help="seconds between generated changes"
+    )
     up_parser.set_defaults(func=up)
     sub.add_parser("down").set_defaults(func=down)
     args = parser.parse_args(argv)

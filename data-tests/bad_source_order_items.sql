@@ -3,6 +3,12 @@
 -- marts.agg_attribution_health_daily; this warns so a person looks.
 {{ config(severity='warn') }}
 
-select order_item_id, order_id, product_id, quantity, unit_price, bad_reason
+select
+    order_item_id,
+    order_id,
+    product_id,
+    quantity,
+    unit_price,
+    bad_reason
 from {{ ref('int_order_items_evaluated') }}
 where has_been_observed_countable and bad_reason is not null

@@ -14,3 +14,10 @@
         + case when {{ rank }} <= {{ remainder }} then 1 else 0 end
     ) * {{ 1 / scale }}::numeric
 {%- endmacro %}
+
+{% macro fail_on_unknown_credit_mode(mode) %}
+    {%- if exceptions is defined -%}
+        {{ exceptions.raise_compiler_error(
+            "credit_modes may hold FULL and SPLIT, not " ~ mode) }}
+    {%- endif -%}
+{% endmacro %}

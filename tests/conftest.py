@@ -40,12 +40,16 @@ def dbt_target_dir() -> Path:
 def run_dbt(dbt_target_dir) -> Callable[..., str]:
     """run_dbt(params, "build", "--select", ...) -> dbt's output; fails loudly."""
 
-    def run(params: database.ConnectionParams, *args: str, expect_ok: bool = True
-            ) -> str:
+    def run(
+        params: database.ConnectionParams, *args: str, expect_ok: bool = True
+    ) -> str:
         result = cli.run_dbt(
-            list(args), params,
-            env={"DBT_TARGET_PATH": str(dbt_target_dir),
-                 "DBT_LOG_PATH": str(dbt_target_dir / "logs")},
+            list(args),
+            params,
+            env={
+                "DBT_TARGET_PATH": str(dbt_target_dir),
+                "DBT_LOG_PATH": str(dbt_target_dir / "logs"),
+            },
             capture=True,
         )
         output = result.stdout + result.stderr

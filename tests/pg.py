@@ -31,8 +31,9 @@ def server() -> Iterator[database.ConnectionParams]:
         shutil.rmtree(root, ignore_errors=True)
 
 
-def create_database(server_params: database.ConnectionParams, prefix: str = "t"
-                    ) -> database.ConnectionParams:
+def create_database(
+    server_params: database.ConnectionParams, prefix: str = "t"
+) -> database.ConnectionParams:
     """A new empty database with the project's migrations and the ERP tables."""
     params = server_params.with_database(f"{prefix}_{uuid.uuid4().hex[:12]}")
     database.ensure_database(params)
@@ -42,13 +43,15 @@ def create_database(server_params: database.ConnectionParams, prefix: str = "t"
     return params
 
 
-def query(params: database.ConnectionParams, sql: str, args: tuple | dict = ()
-          ) -> list[tuple]:
+def query(
+    params: database.ConnectionParams, sql: str, args: tuple | dict = ()
+) -> list[tuple]:
     with psycopg.connect(params.conninfo()) as conn:
         return conn.execute(sql, args).fetchall()
 
 
-def execute(params: database.ConnectionParams, sql: str, args: tuple | dict = ()
-            ) -> None:
+def execute(
+    params: database.ConnectionParams, sql: str, args: tuple | dict = ()
+) -> None:
     with psycopg.connect(params.conninfo(), autocommit=True) as conn:
         conn.execute(sql, args)

@@ -35,10 +35,18 @@ STEPS = 4
 def differences(params) -> dict[str, int]:
     """Rows in the incremental facts and not in the full computation, and back."""
     checks = {
-        "credits": (CREDIT_COLUMNS, "marts.fct_order_item_campaign_credits",
-                    "intermediate.int_order_item_credits_allocated", "true"),
-        "items": (ITEM_COLUMNS, "marts.fct_order_item_attribution",
-                  "intermediate.int_order_items_matched", "campaign_rank = 1"),
+        "credits": (
+            CREDIT_COLUMNS,
+            "marts.fct_order_item_campaign_credits",
+            "intermediate.int_order_item_credits_allocated",
+            "true",
+        ),
+        "items": (
+            ITEM_COLUMNS,
+            "marts.fct_order_item_attribution",
+            "intermediate.int_order_items_matched",
+            "campaign_rank = 1",
+        ),
     }
     found = {}
     for name, (columns, fact, full, where) in checks.items():
@@ -50,23 +58,32 @@ def differences(params) -> dict[str, int]:
                 params,
                 f"select count(*) from (select {columns} from {left}"
                 f" where {left_where} except select {columns} from {right}"
-                f" where {right_where}) as diff")[0][0]
+                f" where {right_where}) as diff",
+            )[0][0]
     return found
 
 
-def corrupt_nothing_else(conn: psycopg.Connection, rng: random.Random,
-                         now: datetime) -> None:
+def corrupt_nothing_else(
+    conn: psycopg.Connection, rng: random.Random, now: datetime
+) -> None:
     """Changes the demo generator does not make: costs, late items, deletes."""
     product_id = rng.randint(1, 40)
-    conn.execute("update erp.products set cost_price = cost_price + 1,"
-                 " updated_at = %s where id = %s", (now, product_id))
-    conn.execute("update erp.product_batches set cost_price = null"
-                 " where id = (select min(id) from erp.product_batches"
-                 " where cost_price is not null)")
+    conn.execute(
+        "update erp.products set cost_price = cost_price + 1,"
+        " updated_at = %s where id = %s",
+        (now, product_id),
+    )
+    conn.execute(
+        "update erp.product_batches set cost_price = null"
+        " where id = (select min(id) from erp.product_batches"
+        " where cost_price is not null)"
+    )
     # an item deleted together with its order: the order vanishes from the ERP
     victim = conn.execute(
         "select id from erp.orders where status in ('delivered', 'completed')"
-        " order by id limit 1 offset %s", (rng.randint(0, 20),)).fetchone()
+        " order by id limit 1 offset %s",
+        (rng.randint(0, 20),),
+    ).fetchone()
     if victim:
         conn.execute("delete from erp.order_items where order_id = %s", victim)
         conn.execute("delete from erp.orders where id = %s", victim)
@@ -89,19 +106,22 @@ def test_every_incremental_step_equals_a_full_refresh(history_db, run_dbt):
     for step in range(1, STEPS + 1):
         now = ANCHOR + timedelta(hours=6 * step)
         with database.connect(params, autocommit=True) as conn:
-            counts = demo_data.advance(conn, seed=step, now=now, new_orders=25,
-                                       changes=40, campaign_changes=6)
+            counts = demo_data.advance(
+                conn, seed=step, now=now, new_orders=25, changes=40, campaign_changes=6
+            )
             if step % 2 == 0:
                 corrupt_nothing_else(conn, rng, now)
         assert counts["new_orders"] and counts["status_changes"]
         run_dbt(params, "build")
         assert differences(params) == dict.fromkeys(differences(params), 0), (
-            f"step {step} after {counts}")
+            f"step {step} after {counts}"
+        )
         recomputed = pg.query(
             params,
             "select model_name, items_recomputed from intermediate.attribution_runs"
             " where run_id in (select max(run_id) from intermediate.attribution_runs"
-            " group by model_name)")
+            " group by model_name)",
+        )
         assert all(items > 0 for _, items in recomputed), recomputed
 
         before = _facts(params)
@@ -112,7 +132,8 @@ def test_every_incremental_step_equals_a_full_refresh(history_db, run_dbt):
             "select items_recomputed, rows_deleted, rows_inserted"
             " from intermediate.attribution_runs where run_id in (select max(run_id)"
             " from intermediate.attribution_runs where model_name like 'fct_%%'"
-            " group by model_name)")
+            " group by model_name)",
+        )
         assert second == [(0, 0, 0), (0, 0, 0)], "a second run did work"
 
     incremental = _facts(params)
@@ -122,15 +143,22 @@ def test_every_incremental_step_equals_a_full_refresh(history_db, run_dbt):
     # the history is only a test if it exercised the hard cases
     assert any(row[10] for row in incremental[0]), "no reversed credits"
     backdated = pg.query(
-        params, "select count(*) from marketing.ad_campaign_status_events"
-        " where changed_at < created_at - interval '1 minute'")[0][0]
+        params,
+        "select count(*) from marketing.ad_campaign_status_events"
+        " where changed_at < created_at - interval '1 minute'",
+    )[0][0]
     assert backdated > 0, "no backdated status event"
 
 
 def _facts(params) -> tuple[list[tuple], list[tuple]]:
     return (
-        pg.query(params, f"select {CREDIT_COLUMNS} from"
-                 " marts.fct_order_item_campaign_credits order by 1, 2, 3"),
-        pg.query(params, f"select {ITEM_COLUMNS} from"
-                 " marts.fct_order_item_attribution order by 1"),
+        pg.query(
+            params,
+            f"select {CREDIT_COLUMNS} from"
+            " marts.fct_order_item_campaign_credits order by 1, 2, 3",
+        ),
+        pg.query(
+            params,
+            f"select {ITEM_COLUMNS} from marts.fct_order_item_attribution order by 1",
+        ),
     )

@@ -32,7 +32,8 @@ def credits(params, order_item_id: int, mode: str | None = None) -> list[tuple]:
         " credited_profit, matched_campaigns_count, is_reversed, reversed_at"
         " from marts.fct_order_item_campaign_credits where order_item_id = %s"
         " and (%s::text is null or credit_mode = %s) order by credit_mode, campaign_id",
-        (order_item_id, mode, mode))
+        (order_item_id, mode, mode),
+    )
 
 
 def attribution(params, order_item_id: int) -> tuple | None:
@@ -40,7 +41,8 @@ def attribution(params, order_item_id: int) -> tuple | None:
         params,
         "select matched_campaigns_count, is_attributed, item_revenue, item_profit,"
         " is_reversed from marts.fct_order_item_attribution where order_item_id = %s",
-        (order_item_id,))
+        (order_item_id,),
+    )
     return rows[0] if rows else None
 
 
@@ -68,8 +70,9 @@ def story(pg_server, run_dbt):
 
     # 4. paused at 10:00, resumed at 11:00
     src.product(4, cost="1.00")
-    src.campaign(4, DAY0, events=(("RUNNING", DAY0), ("PAUSED", at(10)),
-                                   ("RUNNING", at(11))))
+    src.campaign(
+        4, DAY0, events=(("RUNNING", DAY0), ("PAUSED", at(10)), ("RUNNING", at(11)))
+    )
     src.target(4, 4, DAY0)
     src.order(1041, "confirmed", at(10, 30), items=((10410, 4, "1", "10.00"),))
     src.order(1042, "confirmed", at(11), items=((10420, 4, "1", "10.00"),))
@@ -78,8 +81,9 @@ def story(pg_server, run_dbt):
     src.product(5, cost="1.00")
     src.campaign(5, DAY0, events=running)
     target_5 = src.target(5, 5, DAY0)
-    src.order(1050, "confirmed", at(12) - timedelta(days=1),
-              items=((10500, 5, "1", "10.00"),))
+    src.order(
+        1050, "confirmed", at(12) - timedelta(days=1), items=((10500, 5, "1", "10.00"),)
+    )
 
     # 6. confirmed, then cancelled, refunded, reinstated
     src.product(6, cost="1.00")
@@ -94,8 +98,9 @@ def story(pg_server, run_dbt):
     src.product(8, cost="1.00")
     src.campaign(8, DAY0, events=running)
     src.target(8, 8, DAY0)
-    src.order(108, "confirmed", SALE_DAY - timedelta(days=7),
-              items=((1080, 8, "1", "10.00"),))
+    src.order(
+        108, "confirmed", SALE_DAY - timedelta(days=7), items=((1080, 8, "1", "10.00"),)
+    )
 
     # 9. discount 10.00 on 3 x 19.99 with a batch cost of 12.50
     src.product(9, cost="15.00")
@@ -112,8 +117,11 @@ def story(pg_server, run_dbt):
     # remove product 5 at 12:00 today, pause campaign 8 as of last week
     src.set_order_status(106, "cancelled", at(15))
     src.set_order_status(107, "cancelled", at(15))
-    pg.execute(params, "update marketing.ad_campaign_products set effective_to = %s"
-               " where id = %s", (at(12), target_5))
+    pg.execute(
+        params,
+        "update marketing.ad_campaign_products set effective_to = %s where id = %s",
+        (at(12), target_5),
+    )
     src.order(1051, "confirmed", at(11, 59), items=((10510, 5, "1", "10.00"),))
     src.order(1052, "confirmed", at(12), items=((10520, 5, "1", "10.00"),))
     src.status_event(8, "RUNNING", "PAUSED", SALE_DAY - timedelta(days=8))
@@ -135,10 +143,13 @@ def story(pg_server, run_dbt):
 
 def _snapshot(params) -> dict[str, list[tuple]]:
     return {
-        "credits": pg.query(params, "select * from marts.fct_order_item_campaign_credits"
-                            " order by 1, 2, 3"),
-        "items": pg.query(params, "select * from marts.fct_order_item_attribution"
-                          " order by 1"),
+        "credits": pg.query(
+            params,
+            "select * from marts.fct_order_item_campaign_credits order by 1, 2, 3",
+        ),
+        "items": pg.query(
+            params, "select * from marts.fct_order_item_attribution order by 1"
+        ),
     }
 
 
@@ -155,18 +166,25 @@ def test_example_2_full_inflates_split_divides(story):
     full = credits(params, 1002, "FULL")
     split = credits(params, 1002, "SPLIT")
     assert [(r[0], r[2], r[3], r[5]) for r in full] == [
-        (3, D("3.0000"), D("900.00"), 3), (7, D("3.0000"), D("900.00"), 3),
-        (9, D("3.0000"), D("900.00"), 3)]
+        (3, D("3.0000"), D("900.00"), 3),
+        (7, D("3.0000"), D("900.00"), 3),
+        (9, D("3.0000"), D("900.00"), 3),
+    ]
     assert [(r[0], r[2], r[3]) for r in split] == [
-        (3, D("1.0000"), D("300.00")), (7, D("1.0000"), D("300.00")),
-        (9, D("1.0000"), D("300.00"))]
+        (3, D("1.0000"), D("300.00")),
+        (7, D("1.0000"), D("300.00")),
+        (9, D("1.0000"), D("300.00")),
+    ]
 
 
 def test_example_3_split_cents_go_to_the_lowest_campaign_id(story):
     params, _ = story
     split = credits(params, 1003, "SPLIT")
     assert [(r[0], r[3]) for r in split] == [
-        (3, D("33.34")), (7, D("33.33")), (9, D("33.33"))]
+        (3, D("33.34")),
+        (7, D("33.33")),
+        (9, D("33.33")),
+    ]
     assert sum(r[3] for r in split) == D("100.00")
 
 
@@ -196,8 +214,10 @@ def test_example_6_reversal_keeps_rows_flags_them_and_clears_on_reinstatement(st
     assert _reversal(states["cancelled"], 1060) == {(True, at(15))}
     assert _reversal(states["refunded"], 1060) == {(True, at(15))}
     assert _reversal(states["reinstated"], 1060) == {(False, None)}
-    counts = {name: sum(1 for r in state["credits"] if r[0] == 1060)
-              for name, state in states.items()}
+    counts = {
+        name: sum(1 for r in state["credits"] if r[0] == 1060)
+        for name, state in states.items()
+    }
     assert counts == {"built": 2, "cancelled": 2, "refunded": 2, "reinstated": 2}
 
 
@@ -210,7 +230,9 @@ def test_example_7_never_countable_order_earns_nothing(story):
 def test_example_8_backdated_pause_changes_last_weeks_credits(story):
     params, states = story
     assert [r[:3] for r in states["built"]["credits"] if r[0] == 1080] == [
-        (1080, 8, "FULL"), (1080, 8, "SPLIT")]
+        (1080, 8, "FULL"),
+        (1080, 8, "SPLIT"),
+    ]
     assert credits(params, 1080) == []
     assert attribution(params, 1080)[:2] == (0, False)
 
@@ -228,7 +250,10 @@ def test_example_10_negative_profit_splits_exactly(story):
     # campaign ids get q + 1 = -333 cents, the last gets -334. The shares are
     # -3.34, -3.33, -3.33 and add up to -10.00 exactly.
     assert [(r[0], r[4]) for r in split] == [
-        (3, D("-3.33")), (7, D("-3.33")), (9, D("-3.34"))]
+        (3, D("-3.33")),
+        (7, D("-3.33")),
+        (9, D("-3.34")),
+    ]
     assert sum(r[4] for r in split) == D("-10.00")
     assert sorted(r[4] for r in split) == [D("-3.34"), D("-3.33"), D("-3.33")]
 

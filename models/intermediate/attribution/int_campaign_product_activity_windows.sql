@@ -42,7 +42,7 @@ windows as (
         tstzrange(campaigns.starts_at, campaigns.ends_at, '[]')
         * tstzrange(running_intervals.running_from, running_intervals.running_to, '[)')
         * tstzrange(targeting.effective_from, targeting.effective_to, '[)')
-        as active_during
+            as active_during
     from targeting
     inner join campaigns
         on targeting.campaign_id = campaigns.campaign_id

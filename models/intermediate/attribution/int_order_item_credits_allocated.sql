@@ -1,3 +1,4 @@
+-- noqa: disable=LT02
 -- Credit rows (ATTRIBUTION.md §4), one per (item, matching campaign, mode).
 -- FULL: every campaign gets the whole item. SPLIT: the item divided exactly
 -- in minor units, the remainder going to the lowest campaign ids.
@@ -48,7 +49,7 @@ allocated as (
                                  'matches.campaign_rank') }}
             ){{ "," if not loop.last }}
             {%- else %}
-            {{ exceptions.raise_compiler_error("unknown credit mode " ~ mode) }}
+            {{ fail_on_unknown_credit_mode(mode) }}
             {%- endif %}
         {%- endfor %}
     ) as modes (credit_mode, credited_qty, credited_revenue, credited_profit)

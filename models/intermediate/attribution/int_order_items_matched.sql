@@ -35,9 +35,9 @@ counted as (
     select
         *,
         count(campaign_id) over (partition by order_item_id)
-        as matched_campaigns_count,
+            as matched_campaigns_count,
         row_number() over (partition by order_item_id order by campaign_id)
-        as campaign_rank
+            as campaign_rank
     from matches
 )
 

@@ -23,7 +23,9 @@ with
 order_versions as (
     select * from {{ ref('snap_erp__orders') }}
     {% if is_incremental() %}
-        where order_id in (select order_id from {{ affected_keys_relation() }})
+        where order_id in (
+            select affected.order_id from {{ affected_keys_relation() }} as affected
+        )
     {% endif %}
 ),
 
@@ -37,9 +39,9 @@ classified as (
         dbt_valid_from::timestamptz as observed_at,
         dbt_valid_to is null as is_current,
         order_status in ({{ quoted_list(var('countable_statuses')) }})
-        as is_countable_status,
+            as is_countable_status,
         order_status in ({{ quoted_list(var('reversal_statuses')) }})
-        as is_reversal_status
+            as is_reversal_status
     from order_versions
 ),
 
@@ -48,9 +50,9 @@ with_last_non_reversal as (
         *,
         max(case when not is_reversal_status then observed_at end)
             over (partition by order_id)
-        as last_non_reversal_observed_at,
+            as last_non_reversal_observed_at,
         bool_or(is_countable_status) over (partition by order_id)
-        as has_been_observed_countable
+            as has_been_observed_countable
     from classified
 ),
 

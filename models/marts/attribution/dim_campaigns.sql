@@ -20,7 +20,7 @@ milestones as (
 final as (
     select
         campaigns.campaign_id::bigint as campaign_id,
-        campaigns.campaign_name::text as name,
+        campaigns.campaign_name::text as name,  -- noqa: RF04
         campaigns.platform::text as platform,
         campaigns.campaign_status::text as status,
         campaigns.starts_at::timestamptz as starts_at,

@@ -7,7 +7,7 @@ products as (
 final as (
     select
         product_id::bigint as product_id,
-        product_name::text as name,
+        product_name::text as name,  -- noqa: RF04
         sku::text as sku,
         cost_price::numeric(12, 2) as cost_price
     from products

@@ -26,9 +26,9 @@
 with
 
 {% if is_incremental() %}
-affected_items as (
-    select order_item_id from {{ affected_keys_relation() }}
-),
+    affected_items as (
+        select order_item_id from {{ affected_keys_relation() }}
+    ),
 {% endif %}
 
 matches as (
@@ -36,7 +36,8 @@ matches as (
     where
         campaign_rank = 1
         {% if is_incremental() %}
-            and order_item_id = any(array(select order_item_id from affected_items))
+            and order_item_id
+            = any(array(select affected_items.order_item_id from affected_items))
         {% endif %}
 ),
 

@@ -25,15 +25,17 @@
 with
 
 {% if is_incremental() %}
-affected_items as (
-    select order_item_id from {{ affected_keys_relation() }}
-),
+    affected_items as (
+        select order_item_id from {{ affected_keys_relation() }}
+    ),
 {% endif %}
 
 credits as (
     select * from {{ ref('int_order_item_credits_allocated') }}
     {% if is_incremental() %}
-        where order_item_id = any(array(select order_item_id from affected_items))
+        where
+            order_item_id
+            = any(array(select affected_items.order_item_id from affected_items))
     {% endif %}
 ),
 

@@ -30,15 +30,15 @@ item_days as (
         count(*) filter (where not is_reversed and is_attributed) as attributed_items,
         coalesce(sum(item_revenue) filter (where not is_reversed), 0) as revenue,
         coalesce(sum(item_revenue) filter (where not is_reversed and is_attributed), 0)
-        as attributed_revenue,
+            as attributed_revenue,
         count(*) filter (where not is_reversed and matched_campaigns_count = 0)
-        as items_k0,
+            as items_k0,
         count(*) filter (where not is_reversed and matched_campaigns_count = 1)
-        as items_k1,
+            as items_k1,
         count(*) filter (where not is_reversed and matched_campaigns_count = 2)
-        as items_k2,
+            as items_k2,
         count(*) filter (where not is_reversed and matched_campaigns_count >= 3)
-        as items_k3_plus,
+            as items_k3_plus,
         count(*) filter (where is_reversed) as reversed_items,
         coalesce(sum(item_revenue) filter (where is_reversed), 0) as reversed_revenue
     from attribution
@@ -49,11 +49,11 @@ bad_item_days as (
     select
         (sale_time at time zone '{{ var("reporting_timezone") }}')::date as sale_date,
         count(*) filter (where bad_reason = 'non_positive_quantity')
-        as bad_items_non_positive_quantity,
+            as bad_items_non_positive_quantity,
         count(*) filter (where bad_reason = 'negative_unit_price')
-        as bad_items_negative_price,
+            as bad_items_negative_price,
         count(*) filter (where bad_reason = 'missing_product')
-        as bad_items_missing_product
+            as bad_items_missing_product
     from evaluated_items
     where bad_reason is not null
     group by 1
@@ -62,13 +62,14 @@ bad_item_days as (
 empty_order_days as (
     select
         (observed_orders.sale_time at time zone '{{ var("reporting_timezone") }}')::date
-        as sale_date,
+            as sale_date,
         count(*) as orders_without_items
     from observed_orders
-    where not exists (
-        select 1 from order_items
-        where order_items.order_id = observed_orders.order_id
-    )
+    where
+        not exists (
+            select 1 from order_items
+            where order_items.order_id = observed_orders.order_id
+        )
     group by 1
 ),
 
@@ -94,13 +95,13 @@ final as (
         coalesce(item_days.reversed_items, 0)::bigint as reversed_items,
         coalesce(item_days.reversed_revenue, 0)::numeric(18, 2) as reversed_revenue,
         coalesce(bad_item_days.bad_items_non_positive_quantity, 0)::bigint
-        as bad_items_non_positive_quantity,
+            as bad_items_non_positive_quantity,
         coalesce(bad_item_days.bad_items_negative_price, 0)::bigint
-        as bad_items_negative_price,
+            as bad_items_negative_price,
         coalesce(bad_item_days.bad_items_missing_product, 0)::bigint
-        as bad_items_missing_product,
+            as bad_items_missing_product,
         coalesce(empty_order_days.orders_without_items, 0)::bigint
-        as orders_without_items
+            as orders_without_items
     from days
     left join item_days
         on days.sale_date = item_days.sale_date
