@@ -21,7 +21,16 @@ from dashboard import ui  # noqa: E402
 
 PAGES = Path(__file__).resolve().parent / "app_pages"
 
-st.set_page_config(page_title="Campaign attribution", page_icon="📈", layout="wide")
+st.set_page_config(
+    page_title="Campaign attribution", page_icon=":material/insights:", layout="wide"
+)
+
+
+def _page(script: str, title: str, icon: str, default: bool = False) -> st.Page:
+    return st.Page(
+        PAGES / script, title=title, icon=f":material/{icon}:", default=default
+    )
+
 
 user = ui.current_user()
 if user is None:
@@ -29,19 +38,15 @@ if user is None:
 else:
     sections = {
         "Reports": [
-            st.Page(
-                PAGES / "leaderboard.py", title="Leaderboard", icon="🏆", default=True
-            ),
-            st.Page(PAGES / "campaign.py", title="Campaign", icon="📊"),
-            st.Page(PAGES / "health.py", title="Attribution health", icon="🩺"),
+            _page("leaderboard.py", "Leaderboard", "leaderboard", default=True),
+            _page("campaign.py", "Campaign", "campaign"),
+            _page("health.py", "Attribution health", "monitor_heart"),
         ]
     }
     if user.can("marketer"):
-        sections["Campaigns"] = [
-            st.Page(PAGES / "manage.py", title="Manage campaigns", icon="✏️"),
-        ]
+        sections["Campaigns"] = [_page("manage.py", "Manage campaigns", "edit")]
     if user.can("admin"):
-        sections["Admin"] = [st.Page(PAGES / "admin.py", title="Admin", icon="🛠️")]
+        sections["Admin"] = [_page("admin.py", "Admin", "build")]
     page = st.navigation(sections)
     with st.sidebar:
         st.caption(f"Signed in as **{user.username}** ({user.role})")

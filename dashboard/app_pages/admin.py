@@ -9,6 +9,7 @@ from dashboard.data import campaigns, debug
 from dashboard.data.campaigns import ConcurrencyError, ValidationError
 
 RUNS = "admin_dagster_runs"
+SECTIONS = ("Debug attribution", "Backdated corrections", "Recompute")
 REFUSALS = (ValidationError, ConcurrencyError, PermissionError, LookupError, ValueError)
 
 user = ui.require_user("admin")
@@ -44,11 +45,19 @@ def show_refusal(error: Exception) -> None:
         st.error(str(error))
 
 
-debug_tab, corrections_tab, recompute_tab = st.tabs(
-    ["Debug attribution", "Backdated corrections", "Recompute"]
+# a segmented control, not tabs: the chosen section survives reruns
+section = (
+    st.segmented_control(
+        "Section",
+        SECTIONS,
+        default=SECTIONS[0],
+        key="admin_section",
+        label_visibility="collapsed",
+    )
+    or SECTIONS[0]
 )
 
-with debug_tab:
+if section == "Debug attribution":
     st.caption(
         "Matches come from the pipeline's activity-window model as last "
         "built; the reasons compare the sale time with its components."
@@ -86,7 +95,7 @@ with debug_tab:
         with st.expander("Activity windows of this product"):
             st.dataframe(debug.windows(url, product_id), hide_index=True)
 
-with corrections_tab:
+if section == "Backdated corrections":
     st.caption(
         "A correction in the past changes past credits at the next "
         "pipeline run. Who and why are recorded."
@@ -178,7 +187,7 @@ with corrections_tab:
                             "during that window: nothing recorded."
                         )
 
-with recompute_tab:
+if section == "Recompute":
     st.caption(f"Runs are launched in Dagster at {dagster_runs.graphql_url()}.")
     left, right = st.columns(2)
     with left, st.form("recompute_order"):

@@ -25,6 +25,7 @@ from dashboard.data.campaigns import (
 
 FLASH = "manage_flash"
 SELECTED = "manage_selected"
+SECTIONS = ("Details", "Status", "Products", "History")
 ACTION_LABELS = {"RUNNING": "Launch", "PAUSED": "Pause", "ENDED": "End"}
 
 user = ui.require_user("marketer")
@@ -187,25 +188,34 @@ st.caption(
 )
 st.button("Reload", on_click=reload, key=f"reload_{version}")
 
-details, status_tab, products_tab, history_tab = st.tabs(
-    ["Details", "Status", "Products", "History"]
+# a segmented control, not tabs: the chosen section survives the reruns that
+# every search and button causes
+section = (
+    st.segmented_control(
+        "Section",
+        SECTIONS,
+        default="Details",
+        key="manage_section",
+        label_visibility="collapsed",
+    )
+    or "Details"
 )
 
-with details, st.form(f"edit_{version}"):
-    edit_data, edit_slots = campaign_fields(f"edit_{version}", snapshot)
-    save = st.form_submit_button("Save changes", type="primary")
-if save:
-    try:
-        campaigns.update_campaign(url, user, campaign_id, edit_data, token)
-    except REFUSALS as error:
-        with details:
+if section == "Details":
+    with st.form(f"edit_{version}"):
+        edit_data, edit_slots = campaign_fields(f"edit_{version}", snapshot)
+        save = st.form_submit_button("Save changes", type="primary")
+    if save:
+        try:
+            campaigns.update_campaign(url, user, campaign_id, edit_data, token)
+        except REFUSALS as error:
             report_refusal(error, edit_slots)
-    else:
-        reload()
-        flash("success", f"Campaign {campaign_id} saved.")
-        st.rerun()
+        else:
+            reload()
+            flash("success", f"Campaign {campaign_id} saved.")
+            st.rerun()
 
-with status_tab:
+if section == "Status":
     allowed = TRANSITIONS[snapshot["status"]]
     if not allowed:
         st.info("ENDED is final.")
@@ -235,7 +245,7 @@ with status_tab:
                 flash("success", f"Draft campaign {campaign_id} deleted.")
                 st.rerun()
 
-with products_tab:
+if section == "Products":
     term = st.text_input("Search products by name or SKU", key=f"search_{campaign_id}")
     found = campaigns.search_products(url, term) if term.strip() else None
     if found is not None and found.empty:
@@ -313,5 +323,5 @@ with products_tab:
                 )
                 st.rerun()
 
-with history_tab:
+if section == "History":
     st.dataframe(campaigns.history(url, campaign_id), hide_index=True)
