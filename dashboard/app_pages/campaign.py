@@ -98,7 +98,8 @@ if not orders.empty:
     )
 st.download_button(
     "Download CSV",
-    reports.campaign_orders_all(url, int(campaign_id), start, end, mode).to_csv(
+    # built on click only: all credited orders of a big campaign can be many
+    lambda: reports.campaign_orders_all(url, int(campaign_id), start, end, mode).to_csv(
         index=False
     ),
     file_name=f"campaign_{campaign_id}_orders_{mode.lower()}_{start}_{end}.csv",
