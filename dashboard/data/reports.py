@@ -328,22 +328,18 @@ def health_totals(daily: pd.DataFrame) -> dict[str, float | None]:
 
 @cached_read
 def freshness(url: str) -> pd.DataFrame:
-    """Builds of the credit fact, newest first (empty if it was never built).
-
-    The incremental fact logs each build in the pipeline's run log; when that
-    log is missing, the table's last data change is the best estimate.
-    """
-    has_log = connection.scalar(
-        url, "select to_regclass('intermediate.attribution_runs') is not null"
+    """Builds of the credit fact, newest first (empty if it was never built)."""
+    has_builds = connection.scalar(
+        url, "select to_regclass('marts.fct_attribution_builds') is not null"
     )
-    if not has_log:
+    if not has_builds:
         return pd.DataFrame(columns=["built_at", "is_full_build", "rows_inserted"])
     return connection.frame(
         url,
         """
         select built_at, is_full_build, items_recomputed, rows_inserted,
             rows_deleted
-        from intermediate.attribution_runs
+        from marts.fct_attribution_builds
         where model_name = 'fct_order_item_campaign_credits'
         order by built_at desc
         limit 500
