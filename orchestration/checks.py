@@ -233,9 +233,7 @@ def full_refresh_matches_incremental(
         since = {fact.name: comparison.last_watermark(conn, fact) for fact in facts}
         for fact in facts:
             comparison.copy_incremental(conn, fact)
-    dbt.cli(
-        ["run", "--full-refresh", "--select", comparison.INCREMENTAL_SELECTOR]
-    ).wait()
+    dbt.cli(["run", "--full-refresh", "--select", comparison.INCREMENTAL_FACTS]).wait()
     differences: list[comparison.Difference] = []
     with database.connect() as conn:
         for fact in facts:
@@ -245,14 +243,11 @@ def full_refresh_matches_incremental(
                 comparison.drop_copy(conn, fact)
     if not all(difference.identical for difference in differences):
         # the refreshed facts are the truth now: rebuild what reads them
+        names = [fact.name for fact in facts]
+        downstream = [f"{name}+" for name in names]
+        # one argument per flag: dagster-dbt reads a single value after each
         dbt.cli(
-            [
-                "run",
-                "--select",
-                f"{comparison.INCREMENTAL_SELECTOR}+",
-                "--exclude",
-                comparison.INCREMENTAL_SELECTOR,
-            ]
+            ["run", "--select", " ".join(downstream), "--exclude", " ".join(names)]
         ).wait()
     for difference in differences:
         result = AssetCheckResult(

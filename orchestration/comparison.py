@@ -20,7 +20,8 @@ from psycopg import sql
 
 from orchestration.project import attribution_project
 
-INCREMENTAL_SELECTOR = "config.materialized:incremental"
+# the marts' incremental facts (not the pipeline's memory in intermediate)
+INCREMENTAL_FACTS = "config.materialized:incremental,tag:marts"
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,7 @@ def incremental_facts() -> list[Fact]:
         for node in sorted(manifest["nodes"].values(), key=lambda node: node["name"])
         if node["resource_type"] == "model"
         and node["config"].get("materialized") == "incremental"
+        and "marts" in node.get("tags", [])
     ]
 
 

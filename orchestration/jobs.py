@@ -31,10 +31,17 @@ _OP = attribution_dbt_assets.op.name
 
 routine_checks = AssetSelection.checks(*checks.ROUTINE_CHECKS)
 nightly_checks = AssetSelection.checks(*checks.NIGHTLY_CHECKS)
+# dbt tests tagged `nightly` scan whole views or facts: nightly only
+NIGHTLY_TESTS = "tag:nightly"
 # selecting an asset selects its checks: the nightly ones only run nightly
-everything = AssetSelection.assets(attribution_dbt_assets) - nightly_checks
+everything = (
+    build_dbt_asset_selection([attribution_dbt_assets], dbt_exclude=NIGHTLY_TESTS)
+    - nightly_checks
+)
 marts = (
-    build_dbt_asset_selection([attribution_dbt_assets], dbt_select="tag:marts")
+    build_dbt_asset_selection(
+        [attribution_dbt_assets], dbt_select="tag:marts", dbt_exclude=NIGHTLY_TESTS
+    )
     - nightly_checks
 )
 
@@ -71,7 +78,7 @@ attribution_recompute_order = define_asset_job(
 
 attribution_nightly = define_asset_job(
     NIGHTLY,
-    selection=AssetSelection.assets(attribution_dbt_assets)
+    selection=build_dbt_asset_selection([attribution_dbt_assets])
     | routine_checks
     | nightly_checks,
     description="Full test suite, source freshness, and a full refresh that must"

@@ -115,3 +115,18 @@ def test_model_keys_are_the_dbt_assets_keys():
     assert jobs.build_config(order_ids=[1]) == {
         "ops": {"attribution_dbt_assets": {"config": {"order_ids": [1]}}}
     }
+
+
+def test_tests_tagged_nightly_run_only_in_the_nightly_job(defs):
+    def check_names(job_name: str) -> set[str]:
+        graph = defs.resolve_job_def(job_name).asset_layer.asset_graph
+        return {key.name for spec in graph.assets_defs for key in spec.check_keys}
+
+    nightly = check_names("attribution_nightly")
+    incremental = check_names("attribution_incremental")
+    only_nightly = nightly - incremental
+    assert "full_refresh_matches_incremental" in only_nightly
+    assert "source_freshness" in only_nightly
+    assert "unique_int_order_items_evaluated_order_item_id" in only_nightly
+    assert incremental <= nightly
+    assert "split_credits_reconcile" in incremental

@@ -38,7 +38,8 @@ def test_incremental_job_builds_credits_checks_and_run_metadata(built_base):
     assert not bad_rows.passed
     assert bad_rows.severity.value == "WARN"
     assert any(
-        name.startswith("split_credits_add_up") and check.passed
+        name.startswith("unique_combination_fct_order_item_campaign_credits")
+        and check.passed
         for (_, name), check in checks.items()
     )
 

@@ -182,16 +182,16 @@ def test_a_failing_dbt_test_fails_its_check_and_the_run_and_alerts(
 ):
     url, received = webhook
     monkeypatch.setenv("ATTRIBUTION_ALERT_WEBHOOK_URL", url)
-    # a SPLIT credit no longer adds up to its item: dbt's test must catch it
+    # SPLIT credits that no longer add up to their item: the nightly job's
+    # dbt test split_credits_add_up must catch it and fail the run
     pg.execute(
         built_db,
-        "update marts.fct_order_item_campaign_credits set"
-        " credited_revenue = credited_revenue + 0.01 where ctid = (select ctid"
-        " from marts.fct_order_item_campaign_credits where credit_mode ="
-        " 'SPLIT' limit 1)",
+        "update marts.fct_order_item_campaign_credits set credited_revenue ="
+        " credited_revenue + 0.01 where ctid = (select ctid from"
+        " marts.fct_order_item_campaign_credits where credit_mode = 'SPLIT' limit 1)",
     )
     instance = DagsterInstance.ephemeral()
-    result = support.run_job(built_db, "attribution_incremental", instance=instance)
+    result = support.run_job(built_db, "attribution_nightly", instance=instance)
     assert not result.success
     checks = support.check_results(result)
     failed = [
@@ -218,8 +218,8 @@ def test_a_failing_dbt_test_fails_its_check_and_the_run_and_alerts(
         (
             "error",
             "run_failure",
-            "attribution_incremental run failed",
-            "attribution_incremental",
+            "attribution_nightly run failed",
+            "attribution_nightly",
             result.run_id,
         )
     ]
