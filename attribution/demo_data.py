@@ -254,15 +254,16 @@ class World:
         return campaigns, targets, events
 
     def _targeted_products(self, n_products: int, n_campaigns: int) -> set[int]:
-        # About 2 N / C products each: with ~40 % of campaigns running at a
-        # time, a sold item matches one or two campaigns on average. Some
-        # favour the products that sell, which makes campaigns overlap.
+        # About 2 N / C products each, mostly across the catalogue: with ~40 %
+        # of campaigns running at a time an item matches about one campaign,
+        # and the best sellers, which many campaigns push, several.
         mean = max(2, 2 * n_products // max(1, n_campaigns))
         count = min(n_products // 2, self.rng.randint(1, 2 * mean))
+        best_sellers = max(5, n_products // 100)
         chosen: set[int] = set()
         while len(chosen) < count:
-            if self.rng.random() < 0.1:
-                chosen.add(self._popular_product(n_products))
+            if self.rng.random() < 0.05:
+                chosen.add(self.rng.randint(1, best_sellers))
             else:
                 chosen.add(self.rng.randint(1, n_products))
         return chosen

@@ -208,6 +208,10 @@ def up(args: argparse.Namespace) -> int:
     env = cli.dbt_env(params)
     env["DAGSTER_HOME"] = str(database.local_dir() / "dagster")
     Path(env["DAGSTER_HOME"]).mkdir(parents=True, exist_ok=True)
+    # telemetry off, and one dbt run at a time for the schedule and sensors
+    from orchestration.instance import ensure_dagster_home
+
+    ensure_dagster_home(Path(env["DAGSTER_HOME"]))
     users = seed_users(env)
     started = services(args.host, args.dagster_port, args.app_port, args.interval)
     for service in started:

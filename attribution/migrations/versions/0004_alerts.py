@@ -1,17 +1,13 @@
 """ops.alerts: where the pipeline's orchestration tells a person something broke.
 
 Revision ID: 0004
-Revises: 0003 (0002 while 0003 is absent)
+Revises: 0003
 """
-
-from pathlib import Path
 
 from alembic import op
 
 revision = "0004"
-# 0003 is developed alongside; chain after it whenever it is there, so the
-# history stays one line either way.
-down_revision = "0003" if any(Path(__file__).parent.glob("0003_*.py")) else "0002"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 

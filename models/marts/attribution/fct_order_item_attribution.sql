@@ -9,6 +9,7 @@
         pre_hook="{{ stage_affected_keys(attribution_affected_order_items(attribution_watermark())) }}",
         post_hook="{{ record_full_build() }}",
         indexes=[
+            {'columns': ['order_item_id'], 'unique': true},
             {'columns': ['sale_time']},
             {'columns': ['order_id']},
             {'columns': ['product_id', 'sale_time']},

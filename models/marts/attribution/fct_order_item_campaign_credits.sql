@@ -9,6 +9,7 @@
         pre_hook="{{ stage_affected_keys(attribution_affected_order_items(attribution_watermark())) }}",
         post_hook="{{ record_full_build() }}",
         indexes=[
+            {'columns': ['order_item_id', 'campaign_id', 'credit_mode'], 'unique': true},
             {'columns': ['campaign_id', 'sale_time']},
             {'columns': ['order_id']},
         ],
