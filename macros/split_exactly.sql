@@ -1,18 +1,17 @@
 {#-
-    One campaign's share of `amount` split exactly among `k` campaigns
-    (ATTRIBUTION.md §4): in integer minor units (10^decimals per unit),
+    One campaign's share of an amount split exactly among `k` campaigns
+    (ATTRIBUTION.md §4). `units` is the amount in integer minor units (a
+    bigint: cents, or 1/10000 for quantities; `decimals` says which):
     q, r = divmod(units, k) with floor division (0 <= r < k, also for
     negative amounts); the campaigns ranked 1..r by campaign_id get q + 1.
     The shares always add up to the amount. Null stays null.
 -#}
-{% macro split_exactly(amount, decimals, k, rank) -%}
-    {%- set scale = 10 ** decimals -%}
-    {%- set units = "(" ~ amount ~ " * " ~ scale ~ ")::bigint" -%}
+{% macro split_exactly(units, decimals, k, rank) -%}
     {%- set remainder = "((" ~ units ~ " % " ~ k ~ ") + " ~ k ~ ") % " ~ k -%}
     (
         ({{ units }} - {{ remainder }}) / {{ k }}
         + case when {{ rank }} <= {{ remainder }} then 1 else 0 end
-    ) * {{ 1 / scale }}::numeric
+    )::numeric * {{ "0." ~ "0" * (decimals - 1) ~ "1" }}
 {%- endmacro %}
 
 {% macro fail_on_unknown_credit_mode(mode) %}

@@ -38,13 +38,13 @@ allocated as (
             {%- elif mode == 'SPLIT' %}
             (
                 'SPLIT',
-                {{ split_exactly('matches.quantity', 4,
+                {{ split_exactly('matches.quantity_units', 4,
                                  'matches.matched_campaigns_count',
                                  'matches.campaign_rank') }},
-                {{ split_exactly('matches.item_revenue', 2,
+                {{ split_exactly('matches.revenue_cents', 2,
                                  'matches.matched_campaigns_count',
                                  'matches.campaign_rank') }},
-                {{ split_exactly('matches.item_profit', 2,
+                {{ split_exactly('matches.profit_cents', 2,
                                  'matches.matched_campaigns_count',
                                  'matches.campaign_rank') }}
             ){{ "," if not loop.last }}

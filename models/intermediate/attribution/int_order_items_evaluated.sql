@@ -44,6 +44,14 @@ joined as (
         on order_items.product_batch_id = product_batches.product_batch_id
 ),
 
+amounts as (
+    select
+        *,
+        round(unit_price * quantity - discount_amount, 2) as item_revenue,
+        round(unit_cost * quantity, 2) as item_cost
+    from joined
+),
+
 evaluated as (
     select
         order_item_id,
@@ -59,15 +67,18 @@ evaluated as (
         unit_price,
         discount_amount,
         unit_cost,
-        round(unit_price * quantity - discount_amount, 2) as item_revenue,
-        round(unit_price * quantity - discount_amount, 2)
-        - round(unit_cost * quantity, 2) as item_profit,
+        item_revenue,
+        item_revenue - item_cost as item_profit,
+        -- the same amounts in integer minor units, for exact division
+        (quantity * 10000)::bigint as quantity_units,
+        (item_revenue * 100)::bigint as revenue_cents,
+        ((item_revenue - item_cost) * 100)::bigint as profit_cents,
         case
             when quantity <= 0 then 'non_positive_quantity'
             when unit_price < 0 then 'negative_unit_price'
             when not has_product then 'missing_product'
         end as bad_reason
-    from joined
+    from amounts
 )
 
 select * from evaluated

@@ -21,6 +21,9 @@ matches as (
         order_items.quantity,
         order_items.item_revenue,
         order_items.item_profit,
+        order_items.quantity_units,
+        order_items.revenue_cents,
+        order_items.profit_cents,
         order_items.is_reversed,
         order_items.reversed_at,
         activity_windows.campaign_id
