@@ -32,6 +32,27 @@ NEXT_STATUS = {
 }
 ERP_SCHEMA_SQL = Path(__file__).resolve().parent / "sql" / "erp_schema.sql"
 MISSING_PRODUCT_BASE = 900_000_000
+ORDER_COLUMNS = (
+    "id",
+    "order_number",
+    "customer_id",
+    "store_id",
+    "status",
+    "order_date",
+    "created_at",
+    "updated_at",
+)
+ITEM_COLUMNS = (
+    "id",
+    "order_id",
+    "product_id",
+    "product_batch_id",
+    "quantity",
+    "unit_price",
+    "discount_amount",
+    "created_at",
+    "updated_at",
+)
 
 
 @dataclass(frozen=True)
@@ -436,32 +457,13 @@ def load(
     _copy(
         conn,
         "erp.orders",
-        (
-            "id",
-            "order_number",
-            "customer_id",
-            "store_id",
-            "status",
-            "order_date",
-            "created_at",
-            "updated_at",
-        ),
+        ORDER_COLUMNS,
         order_rows,
     )
     _copy(
         conn,
         "erp.order_items",
-        (
-            "id",
-            "order_id",
-            "product_id",
-            "product_batch_id",
-            "quantity",
-            "unit_price",
-            "discount_amount",
-            "created_at",
-            "updated_at",
-        ),
+        ITEM_COLUMNS,
         item_rows,
     )
     _copy(
@@ -583,32 +585,13 @@ def advance(
         _copy(
             conn,
             "erp.orders",
-            (
-                "id",
-                "order_number",
-                "customer_id",
-                "store_id",
-                "status",
-                "order_date",
-                "created_at",
-                "updated_at",
-            ),
+            ORDER_COLUMNS,
             [row[:7] + (now,) for row in order_rows],
         )
         _copy(
             conn,
             "erp.order_items",
-            (
-                "id",
-                "order_id",
-                "product_id",
-                "product_batch_id",
-                "quantity",
-                "unit_price",
-                "discount_amount",
-                "created_at",
-                "updated_at",
-            ),
+            ITEM_COLUMNS,
             item_rows,
         )
         next_item += len(item_rows)
