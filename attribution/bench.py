@@ -12,6 +12,7 @@ Prints one table. Every figure is measured in this run, on this machine:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import random
 import tempfile
@@ -245,6 +246,15 @@ def _split(total: Decimal, scale: int, k: int, rank: int) -> Decimal:
     return Decimal(q + (1 if rank <= r else 0)) / scale
 
 
+def settle(params: database.ConnectionParams) -> None:
+    """Start (a) and (e) alike: statistics fresh, no dirty pages pending."""
+    with psycopg.connect(params.conninfo(), autocommit=True) as conn:
+        conn.execute("vacuum analyze")
+        # not a superuser on an external server: no checkpoint, still fair
+        with contextlib.suppress(psycopg.errors.InsufficientPrivilege):
+            conn.execute("checkpoint")
+
+
 def write_floor(conn: psycopg.Connection) -> float:
     conn.execute("drop table if exists bench_write_floor")
     conn.commit()
@@ -319,6 +329,7 @@ def main(argv: list[str] | None = None) -> int:
     wall_first, _ = dbt_timed(params, target, "build", "--full-refresh")
     print(f"first full dbt build: {wall_first:.1f} s", flush=True)
 
+    settle(params)
     _, timings = dbt_timed(params, target, "run", "--full-refresh", "--select", FACT)
     full = timings[FACT]
     with psycopg.connect(params.conninfo()) as conn:
@@ -329,6 +340,8 @@ def main(argv: list[str] | None = None) -> int:
             "select count(*), avg(matched_campaigns_count) filter (where is_attributed)"
             " from marts.fct_order_item_attribution"
         ).fetchone()
+    settle(params)
+    with psycopg.connect(params.conninfo()) as conn:
         floor = write_floor(conn)
 
     with psycopg.connect(params.conninfo()) as conn:
@@ -350,6 +363,7 @@ def main(argv: list[str] | None = None) -> int:
         per_item, sampled = per_item_plan(conn, args.sample, seed=7)
     plan_total = per_item * attributed[0]
 
+    rows.append(("server", ", ".join(f"{k} {v}" for k, v in SETTINGS.items()), ""))
     rows.append(
         (
             "data",
