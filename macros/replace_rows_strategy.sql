@@ -1,7 +1,7 @@
 {#-
     Incremental strategy `replace_rows`: the model's new rows are the
     complete truth for every key (config `replace_key`, default
-    order_item_id) they mention. Existing rows of those keys are deleted,
+    order_item_id) staged by `stage_affected_keys`. Existing rows of those keys are deleted,
     then the new rows inserted; a key that should have no rows any more
     appears once as a marker row whose `marker_column` is null (never
     inserted). One statement, so the counts land in the run log with the
@@ -14,8 +14,11 @@
     {%- set marker = config.require("marker_column") -%}
     {%- set columns = get_quoted_csv(arg_dict["dest_columns"] | map(attribute="name")) -%}
     with
+    -- the keys staged (and analysed) before the build: every key the new
+    -- rows mention, markers included, so the planner reaches the old rows
+    -- through the key's index
     affected_keys as (
-        select distinct {{ key }} from {{ temp }}
+        select distinct {{ key }} from {{ affected_keys_relation() }}
     ),
     deleted as (
         delete from {{ target }} as existing
