@@ -67,6 +67,8 @@ def services(
                 "true",
                 "--browser.gatherUsageStats",
                 "false",
+                "--client.toolbarMode",
+                "minimal",
             ],
             f"http://{host}:{app_port}",
         ),
