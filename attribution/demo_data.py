@@ -252,8 +252,9 @@ class World:
                         effective_from,
                         effective_to,
                         "demo",
-                        effective_from,
-                        effective_from,
+                        # recorded no later than now, even when planned ahead
+                        min(effective_from, self.anchor),
+                        min(effective_from, self.anchor),
                     )
                 )
                 target_id += 1
@@ -267,8 +268,8 @@ class World:
                             back_from,
                             None,
                             "demo",
-                            back_from,
-                            back_from,
+                            min(back_from, self.anchor),
+                            min(back_from, self.anchor),
                         )
                     )
                     target_id += 1
@@ -333,7 +334,7 @@ class World:
             status = self.status_for_age(age_days)
             order_date = None if self.rng.random() < 0.05 else sale
             created_at = sale
-            updated_at = sale + timedelta(minutes=self.rng.randint(0, 600))
+            updated_at = min(end, sale + timedelta(minutes=self.rng.randint(0, 600)))
             orders.append(
                 (
                     order_id,
