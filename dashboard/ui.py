@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pandas as pd
 import streamlit as st
 
 from dashboard.data import connection, reports
@@ -72,6 +73,22 @@ def credit_mode(key: str) -> str:
     mode = st.radio("Credit mode", reports.CREDIT_MODES, horizontal=True, key=key)
     st.caption(reports.MODE_EXPLANATIONS[mode])
     return mode
+
+
+def campaign_labels(listing: pd.DataFrame) -> dict[int, str]:
+    """Campaign id -> "id — name (STATUS)", for pickers."""
+    return dict(
+        zip(
+            listing["id"].astype(int),
+            listing["id"].astype(str)
+            + " — "
+            + listing["name"]
+            + " ("
+            + listing["status"]
+            + ")",
+            strict=True,
+        )
+    )
 
 
 def money(value: float | None) -> str:

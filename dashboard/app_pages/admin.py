@@ -101,18 +101,7 @@ if section == "Backdated corrections":
         "pipeline run. Who and why are recorded."
     )
     listing = campaigns.list_campaigns(url)
-    labels = dict(
-        zip(
-            listing["id"].astype(int),
-            listing["id"].astype(str)
-            + " — "
-            + listing["name"]
-            + " ("
-            + listing["status"]
-            + ")",
-            strict=True,
-        )
-    )
+    labels = ui.campaign_labels(listing)
     if not labels:
         st.info("No campaigns yet.")
     else:

@@ -148,18 +148,7 @@ listing = campaigns.list_campaigns(url)
 if listing.empty:
     st.info("No campaigns yet.")
     st.stop()
-labels = dict(
-    zip(
-        listing["id"].astype(int),
-        listing["id"].astype(str)
-        + " — "
-        + listing["name"]
-        + " ("
-        + listing["status"]
-        + ")",
-        strict=True,
-    )
-)
+labels = ui.campaign_labels(listing)
 if st.session_state.get(SELECTED) not in labels:
     st.session_state.pop(SELECTED, None)
 campaign_id = st.selectbox(
