@@ -246,9 +246,8 @@ def test_example_9_discount_and_batch_cost(story):
 def test_example_10_negative_profit_splits_exactly(story):
     params, _ = story
     split = credits(params, 1010, "SPLIT")
-    # ATTRIBUTION.md §4: q, r = divmod(-1000, 3) = (-334, 2); the r = 2 lowest
-    # campaign ids get q + 1 = -333 cents, the last gets -334. The shares are
-    # -3.34, -3.33, -3.33 and add up to -10.00 exactly.
+    # ATTRIBUTION.md example 10: divmod(-1000, 3) = (-334, 2); SPLIT profit
+    # -3.33 (lowest id), -3.33, -3.34 (highest id), adding up to -10.00.
     assert [(r[0], r[4]) for r in split] == [
         (3, D("-3.33")),
         (7, D("-3.33")),
