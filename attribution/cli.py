@@ -11,7 +11,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from attribution import database, demo_data, migrate
+from attribution import credentials, database, demo_data, migrate
 
 PROJECT_ROOT = database.PROJECT_ROOT
 
@@ -21,13 +21,13 @@ def _db(args: argparse.Namespace) -> int:
         if database.uses_external_server():
             print("PGHOST is set: using that server, nothing to start")
         params = database.resolve()
-        print(f"database ready: {params.url('')}")
+        print(f"database ready: {params.display_url()}")
     elif args.action == "stop":
         stopped = database.stop_embedded()
         print("stopped" if stopped else "the embedded server was not running")
     elif args.action == "status":
         if database.uses_external_server():
-            print(f"external server: {database.params_from_env().url('')}")
+            print(f"external server: {database.params_from_env().display_url()}")
             return 0
         status = database.embedded_status()
         print(
@@ -36,11 +36,21 @@ def _db(args: argparse.Namespace) -> int:
         )
         return 0 if status["running"] else 1
     elif args.action == "url":
-        print(database.resolve().url(args.driver))
+        params = _as(args)
+        print(params.url(args.driver, show_password=args.show_password))
     elif args.action == "env":
-        for key, value in database.resolve().env().items():
+        for key, value in _as(args).env().items():
+            if key == "PGPASSWORD" and not args.show_password:
+                # the password stays in the secrets file
+                print(f"# {key} not printed (--show-password prints it)")
+                continue
             print(f"export {key}={shlex.quote(value)}")
     return 0
+
+
+def _as(args: argparse.Namespace) -> database.ConnectionParams:
+    params = database.resolve()
+    return params.as_role(args.role) if args.role else params
 
 
 def _migrate(_args: argparse.Namespace) -> int:
@@ -109,6 +119,8 @@ def dbt_profiles_dir() -> Path:
 
 
 def dbt_env(params: database.ConnectionParams | None = None) -> dict[str, str]:
+    """dbt's environment: the database as the transformer role."""
+    params = database.role_params(credentials.TRANSFORMER, params)
     env = database.libpq_env(params)
     # snapshots stamp versions with local timestamps: one zone for every run
     env.setdefault("PGOPTIONS", "-c TimeZone=UTC")
@@ -150,6 +162,16 @@ def main(argv: list[str] | None = None) -> int:
         "--driver",
         default="psycopg",
         help="SQLAlchemy driver for `url` ('' for a plain libpq URL)",
+    )
+    db.add_argument(
+        "--role",
+        choices=credentials.ROLES,
+        help="url/env: as this role (default: the admin connection)",
+    )
+    db.add_argument(
+        "--show-password",
+        action="store_true",
+        help="url/env: include the password (it is otherwise masked)",
     )
     db.set_defaults(func=_db)
 

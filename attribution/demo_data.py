@@ -18,6 +18,8 @@ from pathlib import Path
 
 import psycopg
 
+from attribution import roles
+
 PLATFORMS = ("facebook", "instagram", "google", "tiktok", "youtube", "other")
 COUNTABLE = ("confirmed", "processing", "delivered", "completed")
 # forward moves of an order's life; the first status is where orders start
@@ -84,6 +86,7 @@ def default_anchor() -> datetime:
 
 def create_erp_schema(conn: psycopg.Connection) -> None:
     conn.execute(ERP_SCHEMA_SQL.read_text())
+    roles.grant_erp_reads(conn)
 
 
 def _copy(
@@ -741,9 +744,15 @@ def _change_a_campaign(
     new_end = now - timedelta(hours=rng.randint(1, 96)) if rng.random() < 0.5 else None
     if new_end is not None and new_end <= starts_at:
         return False
-    conn.execute(
-        "update marketing.ad_campaigns set ends_at = %s, updated_by = 'demo'"
-        " where id = %s",
-        (new_end, campaign_id),
-    )
+    with conn.transaction():
+        # a flight moved across the past is a correction: it names its reason
+        conn.execute(
+            "select set_config('attribution.correction_reason', %s, true)",
+            ("demo: flight end corrected",),
+        )
+        conn.execute(
+            "update marketing.ad_campaigns set ends_at = %s, updated_by = 'demo'"
+            " where id = %s",
+            (new_end, campaign_id),
+        )
     return True

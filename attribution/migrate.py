@@ -8,7 +8,7 @@ import psycopg
 from alembic import command
 from alembic.config import Config
 
-from attribution import database
+from attribution import database, roles
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -26,3 +26,8 @@ def upgrade(params: database.ConnectionParams | None = None) -> None:
     with psycopg.connect(params.conninfo(), autocommit=True) as conn:
         conn.execute("create schema if not exists marketing")
     command.upgrade(alembic_config(params), "head")
+    # tables added since, schemas dbt made before the roles, passwords changed
+    # in the environment: every migrate brings the grants into line
+    with psycopg.connect(params.conninfo()) as conn:
+        roles.apply(conn)
+        roles.set_passwords(conn)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from attribution import cli, database, demo_data, migrate
+from attribution import cli, credentials, database, demo_data, migrate
 
 ROOT = database.PROJECT_ROOT
 
@@ -216,8 +216,11 @@ def up(args: argparse.Namespace) -> int:
     ensure_dagster_home(Path(env["DAGSTER_HOME"]))
     users = seed_users(env)
     started = services(args.host, args.dagster_port, args.app_port, args.interval)
+    # dbt, Dagster and the app connect as their own roles; the generator plays
+    # the ERP and outside writers, so it keeps the admin connection
+    writer_env = {**env, **params.env()}
     for service in started:
-        start(service, env)
+        start(service, writer_env if service.name == "generator" else env)
     for service in started:
         if service.url and not wait_for(service.url):
             print(
@@ -229,13 +232,14 @@ def up(args: argparse.Namespace) -> int:
     print("Campaign attribution demo is up")
     print(f"  Marketers' app    {started[1].url}")
     print(f"  Dagster           {started[0].url}")
-    print(f"  PostgreSQL        {bi.url('')}")
+    print(f"  PostgreSQL        {bi.display_url()}")
     print(
-        f"  BI (read marts)   user bi_reader, password "
-        f"{os.environ.get('BI_READER_PASSWORD', 'bi_reader')}, same host and db"
+        "  BI (read marts)   user bi_reader, same host and db; password in "
+        f"{credentials.secrets_file()} (BI_READER_PASSWORD)"
     )
     print(
-        f'  psql              eval "$({sys.executable} -m attribution db env)" && psql'
+        f'  psql              eval "$({sys.executable} -m attribution db env'
+        ' --show-password)" && psql'
     )
     print("  App users:")
     for line in users.splitlines():

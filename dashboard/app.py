@@ -24,6 +24,8 @@ PAGES = Path(__file__).resolve().parent / "app_pages"
 st.set_page_config(
     page_title="Campaign attribution", page_icon=":material/insights:", layout="wide"
 )
+# a visitor never sees a traceback (also set in .streamlit/config.toml)
+st.set_option("client.showErrorDetails", "none")
 
 
 def _page(script: str, title: str, icon: str, default: bool = False) -> st.Page:
@@ -49,6 +51,9 @@ else:
         sections["Admin"] = [_page("admin.py", "Admin", "build")]
     page = st.navigation(sections)
     with st.sidebar:
-        st.caption(f"Signed in as **{user.username}** ({user.role})")
+        st.caption(f"Signed in as **{ui.plain(user.username)}** ({user.role})")
         st.button("Sign out", on_click=ui.sign_out)
-page.run()
+try:
+    page.run()
+except Exception as error:  # st.stop and st.rerun are not Exceptions
+    ui.show_unexpected(error)

@@ -2,15 +2,37 @@
 
 from __future__ import annotations
 
+import logging
+import re
+import time
+import uuid
 from datetime import date, timedelta
 
 import pandas as pd
 import streamlit as st
 
 from dashboard.data import connection, reports
-from dashboard.data.users import User, authenticate
+from dashboard.data.users import (
+    MAX_USERNAME_LENGTH,
+    SignInThrottled,
+    User,
+    authenticate,
+    refresh,
+)
 
 USER_KEY = "user"
+# monotonic seconds: when the session last did anything, when the role was
+# last read from the database
+SEEN_KEY = "user_seen_at"
+CHECKED_KEY = "user_checked_at"
+EXPIRED_KEY = "session_expired"
+IDLE_TIMEOUT = timedelta(minutes=30)
+ROLE_RECHECK = timedelta(minutes=2)
+# long enough for any passphrase; bcrypt reads 72 bytes and the data layer
+# refuses more
+MAX_PASSWORD_INPUT = 128
+
+logger = logging.getLogger("dashboard")
 
 
 def db_url() -> str:
@@ -18,8 +40,38 @@ def db_url() -> str:
 
 
 def current_user() -> User | None:
+    """The signed-in user, as the database says now.
+
+    A session idle for IDLE_TIMEOUT is signed out; every ROLE_RECHECK the
+    role is read again, so a demotion or deactivation reaches open sessions
+    within minutes, not at their next sign-in.
+    """
     user = st.session_state.get(USER_KEY)
-    return user if isinstance(user, User) else None
+    if not isinstance(user, User):
+        return None
+    now = time.monotonic()
+    seen = st.session_state.get(SEEN_KEY, now)
+    if now - seen > IDLE_TIMEOUT.total_seconds():
+        sign_out()
+        st.session_state[EXPIRED_KEY] = True
+        return None
+    st.session_state[SEEN_KEY] = now
+    checked = st.session_state.setdefault(CHECKED_KEY, now)
+    if now - checked > ROLE_RECHECK.total_seconds():
+        fresh = refresh(db_url(), user)
+        if fresh is None:
+            sign_out()
+            return None
+        st.session_state[USER_KEY] = user = fresh
+        st.session_state[CHECKED_KEY] = now
+    return user
+
+
+def start_session(user: User) -> None:
+    now = time.monotonic()
+    st.session_state[USER_KEY] = user
+    st.session_state[SEEN_KEY] = now
+    st.session_state[CHECKED_KEY] = now
 
 
 def require_user(role: str = "viewer") -> User:
@@ -40,17 +92,47 @@ def require_user(role: str = "viewer") -> User:
 
 def sign_in() -> None:
     st.title("Campaign attribution")
+    if st.session_state.pop(EXPIRED_KEY, False):
+        st.info("Your session expired after a while without activity: sign in again.")
     with st.form("sign_in"):
-        username = st.text_input("User name")
-        password = st.text_input("Password", type="password")
+        username = st.text_input("User name", max_chars=MAX_USERNAME_LENGTH)
+        password = st.text_input(
+            "Password", type="password", max_chars=MAX_PASSWORD_INPUT
+        )
         submitted = st.form_submit_button("Sign in", type="primary")
     if submitted:
-        user = authenticate(db_url(), username, password)
+        try:
+            user = authenticate(db_url(), username, password)
+        except SignInThrottled as throttled:
+            st.error(str(throttled))
+            return
         if user is None:
             st.error("Wrong user name or password.")
         else:
-            st.session_state[USER_KEY] = user
+            start_session(user)
             st.rerun()
+
+
+def show_unexpected(error: BaseException) -> None:
+    """A friendly message for the visitor; the details go to the log only."""
+    error_id = uuid.uuid4().hex[:12]
+    logger.error("unexpected error %s", error_id, exc_info=error)
+    st.error(
+        "Something went wrong on our side and nothing more was done. "
+        f"If it happens again, give this error id to an admin: {error_id}"
+    )
+
+
+def plain(value: object) -> str:
+    """Text shown as itself where Streamlit renders Markdown (names are data)."""
+    text = "" if value is None else str(value)
+    escaped = "".join("\\" + ch if ch in _MARKDOWN_SPECIAL else ch for ch in text)
+    # a leading "-", "+" or "1." would start a list
+    escaped = re.sub(r"^(\s*)([-+])", r"\1\\\2", escaped)
+    return re.sub(r"^(\s*\d+)\.", r"\1\\.", escaped)
+
+
+_MARKDOWN_SPECIAL = set("\\`*_[]<>#|~$")
 
 
 def sign_out() -> None:

@@ -18,7 +18,7 @@ from dagster_dbt import DbtCliResource
 from dagster_dbt.core.dbt_cli_invocation import DbtCliInvocation
 from pydantic import Field
 
-from attribution import cli, database
+from attribution import cli, credentials, database
 from orchestration.project import attribution_project
 
 
@@ -51,7 +51,8 @@ class AttributionDatabase(ConfigurableResource):
             return database.ConnectionParams(
                 self.host, self.port, self.user, self.password, self.dbname
             )
-        return database.resolve()
+        # dbt and Dagster connect as the transformer role
+        return database.role_params(credentials.TRANSFORMER, database.resolve())
 
     @contextmanager
     def connect(self, autocommit: bool = True) -> Iterator[psycopg.Connection]:

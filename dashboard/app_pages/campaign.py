@@ -29,7 +29,7 @@ campaign_id = st.selectbox(
 )
 header = reports.campaign_header(url, int(campaign_id))
 
-st.subheader(header["name"])
+st.subheader(ui.plain(header["name"]))
 flight = f"{header['starts_at']:%Y-%m-%d %H:%M} → " + (
     f"{header['ends_at']:%Y-%m-%d %H:%M}"
     if header["ends_at"] is not None and header["ends_at"] == header["ends_at"]

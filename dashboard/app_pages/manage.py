@@ -45,7 +45,12 @@ def campaign_fields(
     """The campaign's inputs, each followed by a slot for its error."""
     initial = initial or {}
     slots: dict[str, Any] = {}
-    name = st.text_input("Name", value=initial.get("name", ""), key=f"{prefix}_name")
+    name = st.text_input(
+        "Name",
+        value=initial.get("name", ""),
+        key=f"{prefix}_name",
+        max_chars=campaigns.MAX_NAME_LENGTH,
+    )
     slots["name"] = st.empty()
     platform = st.selectbox(
         "Platform",
@@ -80,14 +85,20 @@ def campaign_fields(
     budget_amount = st.number_input(
         "Budget amount",
         value=None if amount is None else float(amount),
+        min_value=0.0,
+        max_value=float(campaigns.MAX_BUDGET) - 0.01,
         step=10.0,
         format="%.2f",
         key=f"{prefix}_budget_amount",
     )
     slots["budget_amount"] = st.empty()
     notes = st.text_area(
-        "Notes", value=initial.get("notes") or "", key=f"{prefix}_notes"
+        "Notes",
+        value=initial.get("notes") or "",
+        key=f"{prefix}_notes",
+        max_chars=campaigns.MAX_NOTES_LENGTH,
     )
+    slots["notes"] = st.empty()
     slots["form"] = st.empty()
     data = CampaignInput(
         name=name,
@@ -116,16 +127,15 @@ def show_errors(slots: dict[str, Any], errors: dict[str, str]) -> None:
 
 
 def report_refusal(error: Exception, slots: dict[str, Any] | None = None) -> None:
+    # messages quote names people typed: shown as text, never as Markdown
     if isinstance(error, ValidationError) and slots is not None:
-        show_errors(slots, error.errors)
+        show_errors(slots, {k: ui.plain(v) for k, v in error.errors.items()})
     elif isinstance(error, ValidationError):
-        st.error(" ".join(error.errors.values()))
-    elif isinstance(error, ConcurrencyError):
-        st.error(str(error))
+        st.error(ui.plain(" ".join(error.errors.values())))
     elif isinstance(error, PermissionError):
-        st.error(f"Not allowed: {error}")
+        st.error(f"Not allowed: {ui.plain(error)}")
     else:
-        st.error(str(error))
+        st.error(ui.plain(error))
 
 
 REFUSALS = (ValidationError, ConcurrencyError, PermissionError, LookupError)
@@ -173,7 +183,7 @@ token = snapshot["updated_at"]
 version = f"{campaign_id}_{token.timestamp()}"
 st.caption(
     f"Status **{snapshot['status']}** · opened version saved "
-    f"{token:%Y-%m-%d %H:%M:%S} UTC by {snapshot['updated_by'] or '—'}"
+    f"{token:%Y-%m-%d %H:%M:%S} UTC by {ui.plain(snapshot['updated_by'] or '—')}"
 )
 st.button("Reload", on_click=reload, key=f"reload_{version}")
 
@@ -191,12 +201,29 @@ section = (
 )
 
 if section == "Details":
+    launched = snapshot["status"] != "DRAFT"
+    if launched:
+        st.caption(
+            "This campaign has launched: moving its start or end into the past "
+            "rewrites credits already reported. That is a correction, for admins, "
+            "with a reason; changes in the future are ordinary edits."
+        )
     with st.form(f"edit_{version}"):
         edit_data, edit_slots = campaign_fields(f"edit_{version}", snapshot)
+        reason = None
+        if launched and user.can("admin"):
+            reason = st.text_input(
+                "Reason (for a correction of the past)",
+                key=f"edit_reason_{version}",
+                max_chars=campaigns.MAX_REASON_LENGTH,
+            )
+        edit_slots["reason"] = st.empty()
         save = st.form_submit_button("Save changes", type="primary")
     if save:
         try:
-            campaigns.update_campaign(url, user, campaign_id, edit_data, token)
+            campaigns.update_campaign(
+                url, user, campaign_id, edit_data, token, reason=reason or None
+            )
         except REFUSALS as error:
             report_refusal(error, edit_slots)
         else:

@@ -19,7 +19,7 @@ from typing import Any
 
 import pandas as pd
 from sqlalchemy import Connection, text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError
 
 from dashboard.data import cache, connection
 from dashboard.data.users import User, audit, require_role
@@ -35,6 +35,12 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
 # a form's "now" is computed when the page renders; a save a little later
 # is still "now", not a backdated correction
 _CLOCK_SLACK = timedelta(minutes=5)
+# the bounds of every free-text input (the forms say the same)
+MAX_NAME_LENGTH = 255
+MAX_NOTES_LENGTH = 5000
+MAX_REASON_LENGTH = 1000
+MAX_BUDGET = Decimal("1e10")
+_BIGINT = 2**63
 
 # constraint name -> (form field, message): the database's last line, in words
 _CONSTRAINT_FIELDS = {
@@ -54,6 +60,23 @@ _CONSTRAINT_FIELDS = {
     "ad_campaign_status_events_transition_allowed": (
         "status",
         "That status change is not allowed.",
+    ),
+    "ad_campaign_status_events_sequence": (
+        "status",
+        "That status change does not follow the campaign's history.",
+    ),
+    "ad_campaign_status_events_from_status": (
+        "status",
+        "Someone changed the status meanwhile: reload and try again.",
+    ),
+    "ad_campaigns_name_not_blank": ("name", "Name is required."),
+    "ad_campaigns_flight_correction_reason": (
+        "reason",
+        "Moving a launched campaign's dates into the past needs a reason.",
+    ),
+    "ad_campaigns_delete_drafts_only": (
+        "status",
+        "Only campaigns that never left DRAFT can be deleted; end it instead.",
     ),
 }
 
@@ -96,21 +119,54 @@ def as_utc(moment: datetime | None) -> datetime | None:
     return moment.astimezone(UTC)
 
 
+def text_error(value: Any, max_length: int, required: bool = False) -> str | None:
+    """What is wrong with a free-text input, or None."""
+    if value is None or value == "":
+        return "Required." if required else None
+    if not isinstance(value, str):
+        return "Must be text."
+    if "\x00" in value:
+        return "Must not contain NUL characters."
+    if required and not value.strip():
+        return "Required."
+    if len(value) > max_length:
+        return f"At most {max_length} characters ({len(value)} given)."
+    return None
+
+
+def reason_error(reason: Any) -> str | None:
+    return text_error(reason, MAX_REASON_LENGTH)
+
+
 def validate(data: CampaignInput) -> dict[str, str]:
     """Messages per field; empty when the campaign can be saved."""
     errors: dict[str, str] = {}
     name = data.name or ""
-    if not name.strip():
+    if not isinstance(name, str) or not name.strip():
         errors["name"] = "Name is required."
-    elif len(name) > 255:
-        errors["name"] = f"Name must have at most 255 characters ({len(name)} given)."
-    if data.platform not in PLATFORMS:
+    elif len(name) > MAX_NAME_LENGTH:
+        errors["name"] = (
+            f"Name must have at most {MAX_NAME_LENGTH} characters ({len(name)} given)."
+        )
+    elif problem := text_error(name, MAX_NAME_LENGTH, required=True):
+        errors["name"] = problem
+    if problem := text_error(data.notes, MAX_NOTES_LENGTH):
+        errors["notes"] = problem
+    if not isinstance(data.platform, str) or data.platform not in PLATFORMS:
         errors["platform"] = f"Choose one of: {', '.join(PLATFORMS)}."
-    if data.starts_at is None:
+    for key in ("starts_at", "ends_at"):
+        value = getattr(data, key)
+        if value is not None and not isinstance(value, datetime):
+            errors[key] = "Must be a date and time."
+    if "starts_at" in errors or "ends_at" in errors:
+        pass
+    elif data.starts_at is None:
         errors["starts_at"] = "A start is required."
     elif data.ends_at is not None and as_utc(data.ends_at) <= as_utc(data.starts_at):
         errors["ends_at"] = "The end must be after the start."
-    if data.budget_type is not None and data.budget_type not in BUDGET_TYPES:
+    if data.budget_type is not None and (
+        not isinstance(data.budget_type, str) or data.budget_type not in BUDGET_TYPES
+    ):
         errors["budget_type"] = f"Choose one of: {', '.join(BUDGET_TYPES)}."
     if data.budget_amount is not None:
         try:
@@ -122,8 +178,8 @@ def validate(data: CampaignInput) -> dict[str, str]:
                 errors["budget_amount"] = "Must be a number."
             elif amount < 0:
                 errors["budget_amount"] = "Must be 0 or more."
-            elif amount >= Decimal("1e10"):
-                errors["budget_amount"] = "Too large."
+            elif amount >= MAX_BUDGET:
+                errors["budget_amount"] = f"Must be less than {MAX_BUDGET:,.0f}."
     return errors
 
 
@@ -143,12 +199,27 @@ def _writing(url: str, user: User, role: str) -> Iterator[Connection]:
             require_role(conn, user, role)
             yield conn
         cache.clear()
-    except IntegrityError as error:
-        name = getattr(getattr(error.orig, "diag", None), "constraint_name", None)
-        field_name, message = _CONSTRAINT_FIELDS.get(
-            name or "", ("form", "The database refused the change.")
-        )
-        raise ValidationError({field_name: message}) from error
+    except DBAPIError as error:
+        refusal = _refusal(error)
+        if refusal is None:
+            raise
+        raise refusal from error
+
+
+def _refusal(error: DBAPIError) -> ValidationError | None:
+    """A database refusal of the input as a field message; None otherwise."""
+    diag = getattr(error.orig, "diag", None)
+    sqlstate = getattr(error.orig, "sqlstate", None) or ""
+    name = getattr(diag, "constraint_name", None) or ""
+    if name in _CONSTRAINT_FIELDS:
+        field_name, message = _CONSTRAINT_FIELDS[name]
+        return ValidationError({field_name: message})
+    if sqlstate.startswith("23"):
+        return ValidationError({"form": "The database refused the change."})
+    if sqlstate.startswith("22") or sqlstate == "" and "NUL" in str(error.orig):
+        # data exceptions: out of range, bad encoding, NUL in text
+        return ValidationError({"form": "A value is out of range or not valid."})
+    return None
 
 
 def _lock(conn: Connection, campaign_id: int) -> Any:
@@ -212,9 +283,19 @@ def update_campaign(
     campaign_id: int,
     data: CampaignInput,
     expected_updated_at: datetime,
+    reason: str | None = None,
 ) -> None:
-    """Save an edit made on the version stamped `expected_updated_at`."""
+    """Save an edit made on the version stamped `expected_updated_at`.
+
+    Once a campaign has left DRAFT, moving its start or end across the past
+    rewrites credits already reported: that is a correction, for admins
+    only, with a reason, recorded as ``campaign.corrected`` and shown in the
+    campaign's history. Moves that stay in the future are ordinary edits.
+    The database refuses a correction without a reason, whoever writes.
+    """
     errors = validate(data)
+    if problem := reason_error(reason):
+        errors["reason"] = problem
     if errors:
         raise ValidationError(errors)
     new = _params(data)
@@ -228,6 +309,32 @@ def update_campaign(
         }
         if not changes:
             return
+        correction = conn.execute(
+            text("select marketing.is_flight_correction(:id, :starts_at, :ends_at)"),
+            {"id": campaign_id, **new},
+        ).scalar_one()
+        if correction:
+            try:
+                require_role(conn, user, "admin")
+            except PermissionError as error:
+                raise PermissionError(
+                    "this campaign has launched: moving its start or end into "
+                    "the past is a correction, made by an admin with a reason"
+                ) from error
+            if not (reason and reason.strip()):
+                raise ValidationError(
+                    {
+                        "reason": (
+                            "This campaign has launched: moving its start or end "
+                            "into the past rewrites reported credits and needs a "
+                            "reason."
+                        )
+                    }
+                )
+            conn.execute(
+                text("select set_config('attribution.correction_reason', :r, true)"),
+                {"r": reason},
+            )
         conn.execute(
             text(
                 "update marketing.ad_campaigns set name = :name,"
@@ -243,7 +350,14 @@ def update_campaign(
                 "expected": expected_updated_at,
             },
         )
-        audit(conn, user, "campaign.updated", campaign_id=campaign_id, details=changes)
+        audit(
+            conn,
+            user,
+            "campaign.corrected" if correction else "campaign.updated",
+            campaign_id=campaign_id,
+            reason=reason if correction else None,
+            details=changes,
+        )
 
 
 def _status_at(conn: Connection, campaign_id: int, moment: datetime) -> str | None:
@@ -273,6 +387,12 @@ def change_status(
     move must allow the next recorded event, so the history stays a path of
     the graph. The campaign's `status` becomes its latest event, as always.
     """
+    if to_status not in TRANSITIONS:
+        raise ValidationError({"status": f"Unknown status {to_status!r}."})
+    if problem := reason_error(reason):
+        raise ValidationError({"reason": problem})
+    if changed_at is not None and not isinstance(changed_at, datetime):
+        raise ValidationError({"changed_at": "Must be a date and time."})
     changed_at = as_utc(changed_at)
     with _writing(url, user, "marketer") as conn:
         now = conn.execute(text("select now()")).scalar_one()
@@ -373,9 +493,10 @@ def delete_campaign(
                     )
                 }
             )
+        # the database's own door: it deletes the draft's rows with it, and
+        # refuses any campaign that ever left DRAFT
         conn.execute(
-            text("delete from marketing.ad_campaigns where id = :id"),
-            {"id": campaign_id},
+            text("select marketing.delete_draft_campaign(:id)"), {"id": campaign_id}
         )
         audit(
             conn,
@@ -401,9 +522,22 @@ def add_products(
     reason). Products already targeted during the window are skipped and
     reported, never duplicated.
     """
-    wanted = sorted(set(int(pid) for pid in product_ids))
+    try:
+        wanted = sorted(set(int(pid) for pid in product_ids))
+    except (TypeError, ValueError) as error:
+        raise ValidationError({"products": "Product ids are numbers."}) from error
     if not wanted:
         raise ValidationError({"products": "Choose at least one product."})
+    if any(not -_BIGINT <= pid < _BIGINT for pid in wanted):
+        raise ValidationError({"products": "Unknown product ids."})
+    if problem := reason_error(reason):
+        raise ValidationError({"reason": problem})
+    for key, value in (
+        ("effective_from", effective_from),
+        ("effective_to", effective_to),
+    ):
+        if value is not None and not isinstance(value, datetime):
+            raise ValidationError({key: "Must be a date and time."})
     effective_from, effective_to = as_utc(effective_from), as_utc(effective_to)
     result = AddProductsResult()
     with _writing(url, user, "marketer") as conn:
@@ -489,6 +623,8 @@ def add_products(
 
 def remove_product(url: str, user: User, campaign_id: int, product_id: int) -> None:
     """Stop targeting a product now: its window ends, the row stays."""
+    if not isinstance(product_id, int) or not -_BIGINT <= product_id < _BIGINT:
+        raise ValidationError({"products": f"Unknown product id {product_id!r}."})
     with _writing(url, user, "marketer") as conn:
         _lock(conn, campaign_id)
         ended = (
@@ -632,7 +768,9 @@ def history(url: str, campaign_id: int) -> pd.DataFrame:
                     when 'campaign.deleted' then 'campaign deleted'
                     when 'product.removed'
                         then 'product ' || audit_log.product_id || ' removed'
-                    else 'edited: ' || (
+                    else (case audit_log.action
+                        when 'campaign.corrected' then 'corrected: '
+                        else 'edited: ' end) || (
                         select string_agg(
                             changed.key || ' ' || coalesce(changed.value ->> 'from',
                             '∅') || ' → ' || coalesce(changed.value ->> 'to', '∅'),
@@ -645,7 +783,8 @@ def history(url: str, campaign_id: int) -> pd.DataFrame:
             where
                 audit_log.campaign_id = :id
                 and audit_log.action in ('campaign.created', 'campaign.updated',
-                                         'campaign.deleted', 'product.removed')
+                                         'campaign.corrected', 'campaign.deleted',
+                                         'product.removed')
         ) as changes
         order by recorded_at desc, effective_at desc
         """,

@@ -14,20 +14,24 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Connection, Engine, create_engine, text
 
-from attribution import database
+from attribution import credentials, database
 
 
 def current_url() -> str:
-    """The SQLAlchemy URL of the project's database (psycopg 3 driver)."""
+    """The URL of the project's database as the app's own role (psycopg 3).
+
+    The server and database come from the PG* variables (or the embedded
+    server); the user is always ``attribution_app``, whatever PGUSER says.
+    """
     if database.uses_external_server():
         # no connection needed: PG* variables say everything
-        return database.params_from_env().url("psycopg")
+        return database.params_from_env().as_role(credentials.APP).url("psycopg")
     return _embedded_url()
 
 
 @functools.cache
 def _embedded_url() -> str:
-    return database.resolve().url("psycopg")
+    return database.role_params(credentials.APP).url("psycopg")
 
 
 _ENGINES: dict[str, Engine] = {}

@@ -9,7 +9,9 @@ the browser session believes.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import bcrypt
@@ -20,6 +22,20 @@ from dashboard.data import connection
 ROLES = ("viewer", "marketer", "admin")
 _RANK = {role: rank for rank, role in enumerate(ROLES)}
 MIN_PASSWORD_LENGTH = 8
+# bcrypt reads at most 72 bytes: a longer password would be silently cut
+MAX_PASSWORD_BYTES = 72
+MAX_USERNAME_LENGTH = 64
+
+# Sign-in throttling, per user name (known or not), counted in the audit log:
+# failures since the last success within FAILURE_WINDOW. From the
+# FREE_FAILURES-th on, each failure makes the next try wait twice as long;
+# LOCKOUT_FAILURES lock the name for LOCKOUT.
+FREE_FAILURES = 3
+FIRST_DELAY = timedelta(seconds=5)
+MAX_DELAY = timedelta(minutes=5)
+LOCKOUT_FAILURES = 10
+LOCKOUT = timedelta(minutes=15)
+FAILURE_WINDOW = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -31,12 +47,43 @@ class User:
         return _RANK[self.role] >= _RANK[role]
 
 
+class SignInThrottled(RuntimeError):
+    """Too many failed sign-ins for this name: wait before trying again."""
+
+    def __init__(self, wait: timedelta, locked: bool) -> None:
+        self.wait = wait
+        self.locked = locked
+        seconds = max(1, math.ceil(wait.total_seconds()))
+        what = "This account is locked" if locked else "Too many failed sign-ins"
+        super().__init__(f"{what}: try again in {_duration(seconds)}.")
+
+
+def _duration(seconds: int) -> str:
+    if seconds < 120:
+        return f"{seconds} seconds"
+    return f"{math.ceil(seconds / 60)} minutes"
+
+
+def delay_after(failures: int) -> timedelta:
+    """How long the next try waits after `failures` failures in a row."""
+    if failures >= LOCKOUT_FAILURES:
+        return LOCKOUT
+    if failures < FREE_FAILURES:
+        return timedelta(0)
+    return min(MAX_DELAY, FIRST_DELAY * 2 ** (failures - FREE_FAILURES))
+
+
 def hash_password(password: str) -> str:
     return bcrypt.hashpw(password.encode(), bcrypt.gensalt()).decode()
 
 
 def _password_matches(password: str, password_hash: str) -> bool:
-    return bcrypt.checkpw(password.encode(), password_hash.encode())
+    encoded = password.encode()
+    if len(encoded) > MAX_PASSWORD_BYTES:
+        # no password that long was ever set; still spend the time of a check
+        bcrypt.checkpw(b"x", _DUMMY_HASH.encode())
+        return False
+    return bcrypt.checkpw(encoded, password_hash.encode())
 
 
 # checked against when the user does not exist, so that a wrong name and a
@@ -44,29 +91,125 @@ def _password_matches(password: str, password_hash: str) -> bool:
 _DUMMY_HASH = hash_password("not a password of anyone")
 
 
+def _sign_in_name(username: str) -> str:
+    """The name as the throttle and the audit log know it (bounded, no NUL)."""
+    return username.replace("\x00", "").strip().lower()[:MAX_USERNAME_LENGTH]
+
+
 def authenticate(url: str, username: str, password: str) -> User | None:
-    """The active user with this name and password, or None."""
+    """The active user with this name and password, or None.
+
+    Every attempt lands in the audit log (``sign_in.succeeded``,
+    ``sign_in.failed``, ``sign_in.throttled``); after repeated failures the
+    name waits longer and longer, then is locked (:class:`SignInThrottled`).
+    """
+    name = _sign_in_name(username)
+    with connection.transaction(url) as conn:
+        # one attempt per name at a time: parallel guesses queue here
+        conn.execute(
+            text("select pg_advisory_xact_lock(hashtext('sign-in:' || :name))"),
+            {"name": name},
+        )
+        wait = _wait_before_next_try(conn, name)
+        if wait is not None:
+            _audit_sign_in(conn, name, "sign_in.throttled", wait=wait)
+            throttled = wait
+        else:
+            throttled = None
+            user = _check_password(conn, name, username, password)
+            if user is not None:
+                _audit_sign_in(conn, user.username, "sign_in.succeeded")
+                return user
+            _audit_sign_in(conn, name, "sign_in.failed")
+    if throttled is not None:
+        raise SignInThrottled(
+            throttled.remaining, locked=throttled.failures >= LOCKOUT_FAILURES
+        )
+    return None
+
+
+@dataclass(frozen=True)
+class _Wait:
+    failures: int
+    remaining: timedelta
+
+
+def _wait_before_next_try(conn: Connection, name: str) -> _Wait | None:
+    row = conn.execute(
+        text(
+            """
+            select count(*) as failures, max(failed.occurred_at) as last_failed_at,
+                now() as now
+            from app.audit_log as failed
+            where failed.action = 'sign_in.failed'
+                and failed.details ->> 'username' = :name
+                and failed.occurred_at > now() - :window
+                and failed.occurred_at > coalesce((
+                    select max(succeeded.occurred_at)
+                    from app.audit_log as succeeded
+                    where succeeded.action = 'sign_in.succeeded'
+                        and succeeded.details ->> 'username' = :name
+                ), '-infinity')
+            """
+        ),
+        {"name": name, "window": FAILURE_WINDOW},
+    ).one()
+    delay = delay_after(row.failures)
+    if not delay or row.last_failed_at + delay <= row.now:
+        return None
+    return _Wait(row.failures, row.last_failed_at + delay - row.now)
+
+
+def _check_password(
+    conn: Connection, name: str, username: str, password: str
+) -> User | None:
+    valid_name = name == username.strip().lower() and name
+    row = (
+        conn.execute(
+            text(
+                "select username, role, password_hash from app.users"
+                " where lower(username) = :name and is_active"
+            ),
+            {"name": name},
+        ).first()
+        if valid_name
+        else None
+    )
+    if row is None:
+        _password_matches(password, _DUMMY_HASH)
+        return None
+    if not _password_matches(password, row.password_hash):
+        return None
+    conn.execute(
+        text(
+            "update app.users set last_signed_in_at = now() where username = :username"
+        ),
+        {"username": row.username},
+    )
+    return User(row.username, row.role)
+
+
+def _audit_sign_in(
+    conn: Connection, name: str, action: str, wait: _Wait | None = None
+) -> None:
+    details: dict[str, Any] = {"username": name.lower()}
+    if wait is not None:
+        details["failures"] = wait.failures
+        details["wait_seconds"] = round(wait.remaining.total_seconds(), 1)
+    audit(conn, User(name or "?", "viewer"), action, details=details)
+
+
+def refresh(url: str, user: User) -> User | None:
+    """The user as stored now (role changes, deactivation); None if inactive."""
     with connection.transaction(url) as conn:
         row = conn.execute(
             text(
-                "select username, role, password_hash from app.users"
-                " where lower(username) = lower(:username) and is_active"
+                "select username, role from app.users"
+                " where username = :username and is_active"
             ),
-            {"username": username},
+            {"username": user.username},
         ).first()
-        if row is None:
-            _password_matches(password, _DUMMY_HASH)
-            return None
-        if not _password_matches(password, row.password_hash):
-            return None
-        conn.execute(
-            text(
-                "update app.users set last_signed_in_at = now()"
-                " where username = :username"
-            ),
-            {"username": row.username},
-        )
-        return User(row.username, row.role)
+    return None if row is None else User(row.username, row.role)
 
 
 def require_role(conn: Connection, user: User, role: str) -> None:
@@ -113,12 +256,24 @@ def audit(
 
 
 def _check_new(username: str, password: str, role: str) -> None:
-    if not 1 <= len(username) <= 64 or username != username.strip():
-        raise ValueError("a user name has 1-64 characters, no surrounding spaces")
+    if (
+        not isinstance(username, str)
+        or not 1 <= len(username) <= MAX_USERNAME_LENGTH
+        or username != username.strip()
+        or not username.isprintable()
+    ):
+        raise ValueError(
+            f"a user name has 1-{MAX_USERNAME_LENGTH} printable characters,"
+            " no surrounding spaces"
+        )
     if role not in ROLES:
         raise ValueError(f"role must be one of {', '.join(ROLES)}")
-    if len(password) < MIN_PASSWORD_LENGTH:
+    if not isinstance(password, str) or len(password) < MIN_PASSWORD_LENGTH:
         raise ValueError(f"a password has at least {MIN_PASSWORD_LENGTH} characters")
+    if len(password.encode()) > MAX_PASSWORD_BYTES or "\x00" in password:
+        raise ValueError(
+            f"a password has at most {MAX_PASSWORD_BYTES} bytes and no NUL character"
+        )
 
 
 def add_user(

@@ -131,6 +131,7 @@ def shot(page, name: str) -> None:
 def test_marketer_creates_targets_launches_and_sees_the_leaderboard(
     page, app_url, e2e_db
 ):
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import expect
 
     page.goto(app_url)
@@ -159,7 +160,15 @@ def test_marketer_creates_targets_launches_and_sees_the_leaderboard(
     page.get_by_label("Search products by name or SKU").fill("SKU-000001")
     page.get_by_label("Search products by name or SKU").press("Enter")
     page.get_by_text("Products to target").wait_for()
-    page.get_by_test_id("stMultiSelect").click()
+    # the label is there before the search's rerun has filled the options:
+    # on a loaded machine the first look at the list may still be empty
+    for _ in range(10):
+        page.get_by_test_id("stMultiSelect").click()
+        try:
+            page.get_by_role("option").first.wait_for(timeout=3000)
+            break
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")
     page.get_by_role("option").first.click()
     page.keyboard.press("Escape")
     page.get_by_role("button", name="Add products").click()

@@ -4,8 +4,6 @@ Revision ID: 0002
 Revises: 0001
 """
 
-import os
-
 from alembic import op
 
 revision = "0002"
@@ -15,15 +13,16 @@ depends_on = None
 
 
 def upgrade() -> None:
-    password = os.environ.get("BI_READER_PASSWORD", "bi_reader").replace("'", "''")
     op.execute("create schema if not exists marts")
     # Roles are cluster-wide: another database on the server may have made it.
+    # Its password is set from the environment or the secrets file by every
+    # `migrate` (attribution.roles), never pasted into SQL here.
     op.execute(
-        f"""
+        """
         do $$
         begin
             if not exists (select from pg_roles where rolname = 'bi_reader') then
-                create role bi_reader login password '{password}';
+                create role bi_reader login;
             end if;
         end
         $$

@@ -1,0 +1,103 @@
+"""The database roles of the project and where their passwords come from.
+
+Each component connects as its own role, with the least it needs (the grants
+live in :mod:`attribution.roles`):
+
+* ``attribution_owner`` owns the project's schemas; migrations hand it their
+  objects. Only it may rewrite history (status events, audit log).
+* ``attribution_app`` is the Streamlit app.
+* ``attribution_transformer`` is dbt and Dagster.
+* ``bi_reader`` is BI tools: ``marts`` only.
+
+A password comes from its environment variable when set, else from the
+secrets file ``$ATTRIBUTION_LOCAL_DIR/secrets.env`` (default
+``.local/secrets.env``, mode 0600, git-ignored), where a random one is
+generated on first use. The embedded server's superuser has one too: the
+embedded server asks every connection for its password.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import secrets
+from pathlib import Path
+
+OWNER = "attribution_owner"
+APP = "attribution_app"
+TRANSFORMER = "attribution_transformer"
+BI_READER = "bi_reader"
+SUPERUSER = "postgres"  # the embedded server's bootstrap superuser
+ROLES = (OWNER, APP, TRANSFORMER, BI_READER)
+
+# role -> the environment variable that overrides the generated password
+PASSWORD_VARIABLES = {
+    SUPERUSER: "ATTRIBUTION_SUPERUSER_PASSWORD",
+    OWNER: "ATTRIBUTION_OWNER_PASSWORD",
+    APP: "ATTRIBUTION_APP_PASSWORD",
+    TRANSFORMER: "ATTRIBUTION_TRANSFORMER_PASSWORD",
+    BI_READER: "BI_READER_PASSWORD",
+}
+
+
+def secrets_file() -> Path:
+    from attribution.database import local_dir
+
+    return local_dir() / "secrets.env"
+
+
+def password(role: str) -> str:
+    """The role's password: its environment variable, else the secrets file."""
+    variable = PASSWORD_VARIABLES[role]
+    from_env = os.environ.get(variable)
+    if from_env:
+        return from_env
+    return _stored()[variable]
+
+
+def masked(secret: str | None) -> str:
+    """Enough of a secret to tell two apart, never the secret itself."""
+    if not secret:
+        return ""
+    return secret[:2] + "…" if len(secret) >= 12 else "…"
+
+
+def _stored() -> dict[str, str]:
+    """The secrets file's values, generating (once) any that are missing."""
+    path = secrets_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lock = path.with_suffix(".lock")
+    with open(lock, "a") as handle:
+        # several processes (app, dbt, Dagster, tests) may read it at once
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        values = _read(path)
+        missing = [v for v in PASSWORD_VARIABLES.values() if not values.get(v)]
+        if missing:
+            for variable in missing:
+                values[variable] = secrets.token_urlsafe(24)
+            _write(path, values)
+        return values
+
+
+def _read(path: Path) -> dict[str, str]:
+    values: dict[str, str] = {}
+    with contextlib.suppress(FileNotFoundError):
+        for line in path.read_text().splitlines():
+            key, sep, value = line.partition("=")
+            if sep and not key.startswith("#"):
+                values[key.strip()] = value.strip()
+    return values
+
+
+def _write(path: Path, values: dict[str, str]) -> None:
+    temporary = path.with_suffix(".tmp")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as out:
+        out.write(
+            "# Database passwords of this checkout, generated on first use.\n"
+            "# An environment variable of the same name overrides a line.\n"
+        )
+        for key, value in sorted(values.items()):
+            out.write(f"{key}={value}\n")
+    os.replace(temporary, path)
