@@ -159,3 +159,112 @@
         from {{ snapshot }} as versions
         where versions.dbt_valid_to > {{ since }}
 {%- endmacro %}
+
+{#-
+    A model's change log (config `change_log`): the distinct values of the
+    logged columns over the rows each incremental build deleted or inserted,
+    with the build's watermark as logged_at.
+-#}
+{% macro change_log_relation(relation) -%}
+    {{ relation.schema }}.{{ relation.identifier }}__changes
+{%- endmacro %}
+
+{% macro ensure_change_log(relation, columns) -%}
+    create table if not exists {{ change_log_relation(relation) }} as
+    select now() as logged_at, {{ columns | join(", ") }}
+    from {{ relation }}
+    where false;
+    create index if not exists {{ relation.identifier }}__changes_logged
+        on {{ change_log_relation(relation) }} (logged_at)
+{%- endmacro %}
+
+{#-
+    What changed in `relation` (an incremental model with a change_log)
+    after the watermark `since`: the logged columns (old and new values) of
+    every incremental build since; after a full build of it, every row it
+    holds. One row per distinct value; columns as logged.
+-#}
+{% macro changed_since(relation, columns, since) -%}
+    {%- set log = adapter.get_relation(
+        database=relation.database,
+        schema=relation.schema,
+        identifier=relation.identifier ~ "__changes") if execute else none -%}
+    select {{ columns | join(", ") }}
+    from {{ relation }}
+    where exists ({{ full_build_since(relation.identifier, since) }})
+    {%- if log is not none %}
+    union
+    select {{ columns | join(", ") }}
+    from {{ log }}
+    where logged_at > {{ since }}
+    {%- endif %}
+{%- endmacro %}
+
+{#- A date column's days as [from, to) in the reporting time zone. -#}
+{% macro day_bounds(day) -%}
+    (({{ day }})::timestamp at time zone '{{ var("reporting_timezone") }}')
+{%- endmacro %}
+
+{#- A timestamptz as its day in the reporting time zone. -#}
+{% macro reporting_day(time) -%}
+    ({{ time }} at time zone '{{ var("reporting_timezone") }}')::date
+{%- endmacro %}
+
+{#-
+    The (campaign_id, sale_date) pairs agg_campaign_daily recomputes: the
+    old and new (campaign, day) of every credit the fact replaced after
+    `since`; after a full build of the fact, every pair on either side.
+    Another source of changed pairs (spend, say) is one more `union`.
+-#}
+{% macro affected_campaign_days(since) %}
+    {%- set credits = ref('fct_order_item_campaign_credits') -%}
+    with
+    changed as (
+        {{ changed_since(credits, ['campaign_id', 'sale_time'], since) }}
+    ),
+
+    pairs as (
+        select distinct
+            changed.campaign_id,
+            {{ reporting_day('changed.sale_time') }} as sale_date
+        from changed
+        union
+        select existing.campaign_id, existing.sale_date
+        from {{ this }} as existing
+        where exists ({{ full_build_since(credits.identifier, since) }})
+    )
+
+    select campaign_id, sale_date from pairs
+{% endmacro %}
+
+{#-
+    The sale days agg_attribution_health_daily recomputes: the old and new
+    days of every item the attribution fact replaced and of every order
+    whose observation changed (its bad items and whether it has items at
+    all follow the order: the ERP bumps updated_at on any item change)
+    after `since`; after a full build of either, every day.
+-#}
+{% macro affected_health_days(since) %}
+    {%- set items = ref('fct_order_item_attribution') -%}
+    {%- set orders = ref('int_orders_observed') -%}
+    with
+    changed as (
+        {{ changed_since(items, ['sale_time'], since) }}
+        union
+        {{ changed_since(orders, ['sale_time'], since) }}
+    ),
+
+    days as (
+        select distinct {{ reporting_day('changed.sale_time') }} as sale_date
+        from changed
+        where changed.sale_time is not null
+        union
+        select existing.sale_date
+        from {{ this }} as existing
+        where
+            exists ({{ full_build_since(items.identifier, since) }})
+            or exists ({{ full_build_since(orders.identifier, since) }})
+    )
+
+    select sale_date from days
+{% endmacro %}
