@@ -20,9 +20,9 @@
     with
     changed_orders as (
         {{ observed_changes(ref('snap_erp__orders'), 'order_id', since) }}
-        {%- for order_id in order_ids %}
+    {%- for order_id in order_ids %}
         union all select {{ order_id | int }}
-        {%- endfor %}
+    {%- endfor %}
     ),
 
     changed_products as (
@@ -105,9 +105,9 @@
         select existing.order_item_id
         from {{ this }} as existing
         where existing.order_id in (select order_id from changed_orders)
-        {%- if recompute_from is not none or recompute_to is not none %}
-        {%- set recompute_from = validated_timestamp(recompute_from, 'recompute_from') %}
-        {%- set recompute_to = validated_timestamp(recompute_to, 'recompute_to') %}
+{%- if recompute_from is not none or recompute_to is not none %}
+    {%- set recompute_from = validated_timestamp(recompute_from, 'recompute_from') %}
+    {%- set recompute_to = validated_timestamp(recompute_to, 'recompute_to') %}
         union
         select order_items.order_item_id
         from {{ ref('stg_erp__order_items') }} as order_items
@@ -122,7 +122,7 @@
         where
             existing.sale_time >= {{ recompute_from }}
             and existing.sale_time < {{ recompute_to }}
-        {%- endif %}
+{%- endif %}
     )
 
     select order_item_id from affected
@@ -140,11 +140,14 @@
 
 {#- A timestamp var as a SQL literal; anything else stops the run. -#}
 {% macro validated_timestamp(value, name) -%}
+    {%- set iso = "^[0-9]{4}-[0-9]{2}-[0-9]{2}([ T][0-9:.]+)?(Z|[+-][0-9:]+)?$" -%}
     {%- if value is none -%}
-        {{ exceptions.raise_compiler_error(name ~ " is required with recompute_from/recompute_to") }}
+        {{ exceptions.raise_compiler_error(
+            name ~ " is required with recompute_from/recompute_to") }}
     {%- endif -%}
-    {%- if not modules.re.match("^[0-9]{4}-[0-9]{2}-[0-9]{2}([ T][0-9:.]+)?(Z|[+-][0-9:]+)?$", value | string) -%}
-        {{ exceptions.raise_compiler_error(name ~ " must be an ISO date or timestamp, got " ~ value) }}
+    {%- if not modules.re.match(iso, value | string) -%}
+        {{ exceptions.raise_compiler_error(
+            name ~ " must be an ISO date or timestamp, got " ~ value) }}
     {%- endif -%}
     '{{ value }}'::timestamptz
 {%- endmacro %}
@@ -217,7 +220,7 @@
     Another source of changed pairs (spend, say) is one more `union`.
 -#}
 {% macro affected_campaign_days(since) %}
-    {%- set credits = ref('fct_order_item_campaign_credits') -%}
+{%- set credits = ref('fct_order_item_campaign_credits') -%}
     with
     changed as (
         {{ changed_since(credits, ['campaign_id', 'sale_time'], since) }}
@@ -245,8 +248,8 @@
     after `since`; after a full build of either, every day.
 -#}
 {% macro affected_health_days(since) %}
-    {%- set items = ref('fct_order_item_attribution') -%}
-    {%- set orders = ref('int_orders_observed') -%}
+{%- set items = ref('fct_order_item_attribution') -%}
+{%- set orders = ref('int_orders_observed') -%}
     with
     changed as (
         {{ changed_since(items, ['sale_time'], since) }}

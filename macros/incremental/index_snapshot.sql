@@ -3,8 +3,8 @@
     incremental facts filter on (`dbt_valid_from > watermark`).
 -#}
 {% macro index_snapshot() %}
-    {%- set key = config.get('unique_key') -%}
-    create index if not exists {{ this.identifier }}__key
+{%- set key = config.get('unique_key') -%}
+create index if not exists {{ this.identifier }}__key
         on {{ this }} ({{ key }}, dbt_valid_from);
     create index if not exists {{ this.identifier }}__valid_from
         on {{ this }} (dbt_valid_from);

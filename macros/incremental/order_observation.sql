@@ -27,7 +27,8 @@
 
 {#- True when this run compares every order (nightly, or the first build). -#}
 {% macro observes_all_orders() -%}
-    {{ return(not is_incremental() or var('observe_all_orders', false) in (true, 'true', 'True', 1)) }}
+    {%- set observe_all = var('observe_all_orders', false) in (true, 'true', 1) -%}
+    {{ return(not is_incremental() or observe_all) }}
 {%- endmacro %}
 
 {#-

@@ -46,7 +46,8 @@
     {%- set keys = replace_key_columns() -%}
     {%- set marker = config.require("marker_column") -%}
     {%- set change_log = change_log_columns() -%}
-    {%- set columns = get_quoted_csv(arg_dict["dest_columns"] | map(attribute="name")) -%}
+    {%- set names = arg_dict["dest_columns"] | map(attribute="name") -%}
+    {%- set columns = get_quoted_csv(names) -%}
     {{ ensure_change_log(target, change_log) }};
     with
     -- the keys staged (and analysed) before the build, so the planner
@@ -58,9 +59,9 @@
         delete from {{ target }} as existing
         using affected_keys
         where
-            {%- for key in keys %}
+{%- for key in keys %}
             existing.{{ key }} = affected_keys.{{ key }}{{ " and" if not loop.last }}
-            {%- endfor %}
+{%- endfor %}
         returning existing.*
     ),
     inserted as (

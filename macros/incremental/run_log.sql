@@ -65,7 +65,7 @@
     has already logged itself in the strategy, in this same transaction.
 -#}
 {% macro record_full_build() %}
-    {{ ensure_change_log(this, change_log_columns()) }};
+{{ ensure_change_log(this, change_log_columns()) }};
     insert into {{ attribution_runs_relation() }} (
         model_name, watermark, built_at, is_full_build, rows_inserted,
         rows_reversed, invocation_id

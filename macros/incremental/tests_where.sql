@@ -12,7 +12,8 @@
         {%- set where = where | replace('__latest_run__', latest_run_rows(relation)) -%}
     {%- endif -%}
     {%- if where -%}
-        {%- do return("(select * from " ~ relation ~ " where " ~ where ~ ") as dbt_subquery") -%}
+        {%- set filtered = "(select * from " ~ relation ~ " where " ~ where ~ ")" -%}
+        {%- do return(filtered ~ " as dbt_subquery") -%}
     {%- endif -%}
     {%- do return(relation) -%}
 {%- endmacro %}
