@@ -164,9 +164,9 @@
 {%- endmacro %}
 
 {#-
-    A model's change log (config `change_log`): the distinct values of the
-    logged columns over the rows each incremental build deleted or inserted,
-    with the build's watermark as logged_at.
+    A model's change log (config `change_log`, see replace_rows.sql): the
+    rows each incremental build deleted (change = -1) or inserted (+1), with
+    the build's watermark as logged_at.
 -#}
 {% macro change_log_relation(relation) -%}
     {{ relation.schema }}.{{ relation.identifier }}__changes
@@ -174,7 +174,7 @@
 
 {% macro ensure_change_log(relation, columns) -%}
     create table if not exists {{ change_log_relation(relation) }} as
-    select now() as logged_at, {{ columns | join(", ") }}
+    select now() as logged_at, 0 as change, {{ columns | join(", ") }}
     from {{ relation }}
     where false;
     create index if not exists {{ relation.identifier }}__changes_logged
@@ -214,30 +214,51 @@
 {%- endmacro %}
 
 {#-
-    The (campaign_id, sale_date) pairs agg_campaign_daily recomputes: the
-    old and new (campaign, day) of every credit the fact replaced after
-    `since`; after a full build of the fact, every pair on either side.
-    Another source of changed pairs (spend, say) is one more `union`.
+    The (campaign_id, sale_date, credit_mode) rows agg_campaign_daily
+    replaces: those of the non-reversed credits the fact deleted or inserted
+    after `since`; after a full build of the fact, every row on either side.
+    Another source of changed keys (spend, say) is one more `union`.
 -#}
 {% macro affected_campaign_days(since) %}
-{%- set credits = ref('fct_order_item_campaign_credits') -%}
-    with
-    changed as (
-        {{ changed_since(credits, ['campaign_id', 'sale_time'], since) }}
-    ),
-
-    pairs as (
+    {%- set credits = ref('fct_order_item_campaign_credits') -%}
+    {%- if campaign_days_rebuilt(since) %}
         select distinct
-            changed.campaign_id,
-            {{ reporting_day('changed.sale_time') }} as sale_date
-        from changed
+            credits.campaign_id,
+            {{ reporting_day('credits.sale_time') }} as sale_date,
+            credits.credit_mode
+        from {{ credits }} as credits
         union
-        select existing.campaign_id, existing.sale_date
+        select existing.campaign_id, existing.sale_date, existing.credit_mode
         from {{ this }} as existing
-        where exists ({{ full_build_since(credits.identifier, since) }})
-    )
+    {%- else %}
+        select distinct
+            changes.campaign_id,
+            {{ reporting_day('changes.sale_time') }} as sale_date,
+            changes.credit_mode
+        from {{ change_log_relation(credits) }} as changes
+        where changes.logged_at > {{ since }} and not changes.is_reversed
+    {%- endif %}
+{% endmacro %}
 
-    select campaign_id, sale_date from pairs
+{#-
+    True when agg_campaign_daily must be computed from the whole credit
+    fact: the fact was built in full after `since`, or has no change log.
+-#}
+{% macro campaign_days_rebuilt(since) %}
+    {%- if not execute -%}
+        {{ return(false) }}
+    {%- endif -%}
+    {%- set credits = ref('fct_order_item_campaign_credits') -%}
+    {%- set log = adapter.get_relation(
+        database=credits.database,
+        schema=credits.schema,
+        identifier=credits.identifier ~ "__changes") -%}
+    {%- if log is none -%}
+        {{ return(true) }}
+    {%- endif -%}
+    {%- set rebuilt = run_query(
+        "select exists (" ~ full_build_since(credits.identifier, since) ~ ")") -%}
+    {{ return(rebuilt.columns[0].values()[0]) }}
 {% endmacro %}
 
 {#-
@@ -270,4 +291,20 @@
     )
 
     select sale_date from days
+{% endmacro %}
+
+{#-
+    A change log's reader drops what it applied before `since` (its own
+    previous watermark): each log has one reader.
+-#}
+{% macro prune_change_log(relation, since) %}
+    {%- set log = adapter.get_relation(
+        database=relation.database,
+        schema=relation.schema,
+        identifier=relation.identifier ~ "__changes") if execute else none -%}
+    {%- if log is not none and is_incremental() %}
+        delete from {{ log }} where logged_at <= {{ since }}
+    {%- else %}
+        select 1
+    {%- endif %}
 {% endmacro %}

@@ -13,14 +13,15 @@
                        typed by the model's yml contract (data_type).
       reversal_column  optional boolean column counted as rows_reversed in
                        the run log (default: none).
-      change_log       optional list of columns logged besides the key: the
-                       distinct values of the key and these columns over
-                       every row deleted or inserted go to `<model>__changes`
-                       with the run's watermark (old and new values alike),
-                       so a downstream model finds what changed
-                       (`changed_since`) and the frequent tests check only
-                       the rows the latest run wrote (`where:
-                       __latest_run__`, see tests_where.sql).
+      change_log       optional list of columns logged besides the key: every
+                       row a build deleted (change -1) or inserted (+1), minus
+                       those it deleted and inserted alike, goes to
+                       `<model>__changes` with these columns and the build's
+                       watermark (logged_at). A downstream model finds what
+                       changed (`changed_since`) or applies the difference
+                       (agg_campaign_daily); the frequent tests check only the
+                       rows the latest run wrote (`where: __latest_run__`, see
+                       tests_where.sql). A full build starts it afresh.
       pre_hook         "{{ stage_affected_keys(<query of the keys>) }}": the
                        keys to recompute, in an analysed temporary table.
       post_hook        "{{ record_full_build() }}": a full build logs itself.
@@ -71,14 +72,24 @@
         where {{ marker }} is not null and (select count(*) from deleted) >= 0
         returning *
     ),
+    -- rows deleted and inserted alike (every column) changed nothing
+    gone as (
+        select * from deleted
+        except all
+        select * from inserted
+    ),
+    came as (
+        select * from inserted
+        except all
+        select * from deleted
+    ),
     logged as (
-        insert into {{ change_log_relation(target) }} (logged_at, {{ change_log | join(", ") }})
-        select distinct now(), {{ change_log | join(", ") }}
-        from (
-            select {{ change_log | join(", ") }} from deleted
-            union all
-            select {{ change_log | join(", ") }} from inserted
-        ) as changed
+        insert into {{ change_log_relation(target) }} (
+            logged_at, change, {{ change_log | join(", ") }}
+        )
+        select now(), -1, {{ change_log | join(", ") }} from gone
+        union all
+        select now(), 1, {{ change_log | join(", ") }} from came
     ),
     counts as (
         select

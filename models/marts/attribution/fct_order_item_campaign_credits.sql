@@ -5,7 +5,10 @@
         reversal_column='is_reversed',
         unique_key=['order_item_id', 'campaign_id', 'credit_mode'],
         marker_column='credit_mode',
-        change_log=['campaign_id', 'sale_time'],
+        change_log=[
+            'order_id', 'campaign_id', 'credit_mode', 'sale_time', 'credited_qty',
+            'credited_revenue', 'credited_profit', 'is_reversed',
+        ],
         on_schema_change='fail',
         pre_hook="{{ stage_affected_keys(attribution_affected_order_items(attribution_watermark())) }}",
         post_hook="{{ record_full_build() }}",

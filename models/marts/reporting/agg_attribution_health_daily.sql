@@ -6,7 +6,11 @@
         marker_column='items',
         on_schema_change='fail',
         unique_key='sale_date',
-        pre_hook="{{ stage_affected_keys(affected_health_days(attribution_watermark())) }}",
+        pre_hook=[
+            "{{ stage_affected_keys(affected_health_days(attribution_watermark())) }}",
+            "{{ prune_change_log(ref('fct_order_item_attribution'), attribution_watermark()) }}",
+            "{{ prune_change_log(ref('int_orders_observed'), attribution_watermark()) }}",
+        ],
         post_hook="{{ record_full_build() }}",
     )
 }}
