@@ -43,7 +43,7 @@ stop: install
 test: install browser dbt-parse
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/sqlfluff lint models data-tests
+	$(VENV)/bin/sqlfluff lint models data-tests macros
 	$(PY) -m pytest
 
 bench: install
@@ -52,7 +52,7 @@ bench: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/sqlfluff lint models data-tests
+	$(VENV)/bin/sqlfluff lint models data-tests macros
 
 format: install
 	$(VENV)/bin/ruff format .

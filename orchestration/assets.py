@@ -87,6 +87,11 @@ class AttributionBuildConfig(Config):
     order_ids: list[int] = Field(
         default_factory=list, description="Recompute these orders' credits."
     )
+    observe_all_orders: bool = Field(
+        default=False,
+        description="Compare every ERP order with its observed history (nightly):"
+        " catches hard deletes and changes the updated_at lookback missed.",
+    )
 
 
 def _timestamp(value: str, name: str) -> datetime:
@@ -115,6 +120,8 @@ def dbt_vars(config: AttributionBuildConfig) -> dict[str, Any]:
         vars_["recompute_to"] = end.isoformat()
     if config.order_ids:
         vars_["recompute_order_ids"] = sorted(set(config.order_ids))
+    if config.observe_all_orders:
+        vars_["observe_all_orders"] = True
     return vars_
 
 

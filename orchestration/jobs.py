@@ -5,8 +5,9 @@
 * attribution_backfill: the marts, recomputing every sale in [from, to)
   (run config); rows outside the range are not touched.
 * attribution_recompute_order: the marts, recomputing the given order ids.
-* attribution_nightly: everything with every test, source freshness, and a
-  full refresh that must reproduce the incremental facts.
+* attribution_nightly: everything with every test, source freshness, a full
+  observation of the orders, and a full refresh that must reproduce the
+  incremental facts.
 * attribution_monitor: only the database checks (freshness, rate, bad rows,
   reconciliation), cheap enough to run often.
 """
@@ -81,8 +82,10 @@ attribution_nightly = define_asset_job(
     selection=build_dbt_asset_selection([attribution_dbt_assets])
     | routine_checks
     | nightly_checks,
-    description="Full test suite, source freshness, and a full refresh that must"
-    " reproduce the incremental facts.",
+    description="Full test suite, source freshness, a full observation of the"
+    " orders (hard deletes, anything the lookback missed), and a full refresh"
+    " that must reproduce the incremental facts.",
+    config=build_config(observe_all_orders=True),
     tags=DBT_CONCURRENCY_TAG,
 )
 

@@ -1,15 +1,20 @@
 """A random but valid history of changes, built incrementally step by step.
 
-After every step the incremental facts must hold exactly the rows a full
-refresh would (the full computation is the allocated view the facts select
-from), and a second run must change nothing. At the end a real
-`--full-refresh` must reproduce the incremental tables row for row.
+After every step the incremental facts and aggregates must hold exactly the
+rows a full refresh would (the full computation of a fact is the allocated
+view it selects from; of an aggregate, its own SQL compiled for a full
+build), and a second run must change nothing. Hard deletes and changes that
+reach the replica later than the lookback are repaired by the nightly full
+observation of the orders. At the end a real `--full-refresh` must
+reproduce the incremental tables row for row.
 """
 
 from __future__ import annotations
 
+import json
 import random
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -30,10 +35,25 @@ ITEM_COLUMNS = (
 )
 ANCHOR = datetime(2026, 6, 1, tzinfo=UTC)
 STEPS = 4
+AGGREGATES = {
+    "campaign_daily": ("agg_campaign_daily", "1, 2, 3"),
+    "health": ("agg_attribution_health_daily", "1"),
+}
+NIGHTLY_OBSERVATION = ("--vars", json.dumps({"observe_all_orders": True}))
 
 
-def differences(params) -> dict[str, int]:
-    """Rows in the incremental facts and not in the full computation, and back."""
+def full_aggregates(run_dbt, dbt_target_dir: Path, params) -> dict[str, str]:
+    """Each aggregate's SQL as a full build computes it, compiled by dbt."""
+    run_dbt(params, "compile", "--full-refresh", "--select", "tag:marts")
+    compiled = dbt_target_dir / "compiled" / "campaign_attribution" / "models"
+    return {
+        name: (compiled / "marts" / "reporting" / f"{model}.sql").read_text()
+        for name, (model, _) in AGGREGATES.items()
+    }
+
+
+def differences(params, aggregates: dict[str, str]) -> dict[str, int]:
+    """Rows in the incremental tables and not in the full computation, and back."""
     checks = {
         "credits": (
             CREDIT_COLUMNS,
@@ -48,6 +68,8 @@ def differences(params) -> dict[str, int]:
             "campaign_rank = 1",
         ),
     }
+    for name, (model, _) in AGGREGATES.items():
+        checks[name] = ("*", f"marts.{model}", f"({aggregates[name]})", "true")
     found = {}
     for name, (columns, fact, full, where) in checks.items():
         for direction, (left, right, left_where, right_where) in {
@@ -56,8 +78,8 @@ def differences(params) -> dict[str, int]:
         }.items():
             found[f"{name}_{direction}"] = pg.query(
                 params,
-                f"select count(*) from (select {columns} from {left}"
-                f" where {left_where} except select {columns} from {right}"
+                f"select count(*) from (select {columns} from {left} as l"
+                f" where {left_where} except select {columns} from {right} as r"
                 f" where {right_where}) as diff",
             )[0][0]
     return found
@@ -66,7 +88,8 @@ def differences(params) -> dict[str, int]:
 def corrupt_nothing_else(
     conn: psycopg.Connection, rng: random.Random, now: datetime
 ) -> None:
-    """Changes the demo generator does not make: costs, late items, deletes."""
+    """Changes the demo generator does not make: costs, deletes, and a change
+    the replica delivers a day late (older than any lookback)."""
     product_id = rng.randint(1, 40)
     conn.execute(
         "update erp.products set cost_price = cost_price + 1,"
@@ -87,6 +110,16 @@ def corrupt_nothing_else(
     if victim:
         conn.execute("delete from erp.order_items where order_id = %s", victim)
         conn.execute("delete from erp.orders where id = %s", victim)
+    late = conn.execute(
+        "select id from erp.orders where status = 'confirmed'"
+        " order by id limit 1 offset %s",
+        (rng.randint(0, 10),),
+    ).fetchone()
+    if late:
+        conn.execute(
+            "update erp.orders set status = 'cancelled', updated_at = %s where id = %s",
+            (now - timedelta(days=1), late[0]),
+        )
 
 
 @pytest.fixture(scope="module")
@@ -98,10 +131,13 @@ def history_db(pg_server):
     database.drop_database(params)
 
 
-def test_every_incremental_step_equals_a_full_refresh(history_db, run_dbt):
+def test_every_incremental_step_equals_a_full_refresh(
+    history_db, run_dbt, dbt_target_dir
+):
     params = history_db
     run_dbt(params, "build")
-    assert set(differences(params).values()) == {0}
+    aggregates = full_aggregates(run_dbt, dbt_target_dir, params)
+    assert set(differences(params, aggregates).values()) == {0}
     rng = random.Random(2026)
     for step in range(1, STEPS + 1):
         now = ANCHOR + timedelta(hours=6 * step)
@@ -113,14 +149,20 @@ def test_every_incremental_step_equals_a_full_refresh(history_db, run_dbt):
                 corrupt_nothing_else(conn, rng, now)
         assert counts["new_orders"] and counts["status_changes"]
         run_dbt(params, "build")
-        assert differences(params) == dict.fromkeys(differences(params), 0), (
-            f"step {step} after {counts}"
-        )
+        if step % 2 == 0:
+            # what the frequent run cannot see, the nightly observation repairs
+            assert set(differences(params, aggregates).values()) != {0}, (
+                f"step {step}: the deletes and the late change went unnoticed"
+                " by the test itself"
+            )
+            run_dbt(params, "build", *NIGHTLY_OBSERVATION)
+        found = differences(params, aggregates)
+        assert found == dict.fromkeys(found, 0), f"step {step} after {counts}"
         recomputed = pg.query(
             params,
             "select model_name, items_recomputed from intermediate.attribution_runs"
             " where run_id in (select max(run_id) from intermediate.attribution_runs"
-            " group by model_name)",
+            " where model_name not like 'agg_%%' group by model_name)",
         )
         assert all(items > 0 for _, items in recomputed), recomputed
 
@@ -131,17 +173,24 @@ def test_every_incremental_step_equals_a_full_refresh(history_db, run_dbt):
             params,
             "select items_recomputed, rows_deleted, rows_inserted"
             " from intermediate.attribution_runs where run_id in (select max(run_id)"
-            " from intermediate.attribution_runs where model_name like 'fct_%%'"
-            " group by model_name)",
+            " from intermediate.attribution_runs where model_name like any"
+            " (array['fct_%%', 'agg_%%']) group by model_name)",
         )
-        assert second == [(0, 0, 0), (0, 0, 0)], "a second run did work"
+        assert second == [(0, 0, 0)] * 4, "a second run did work"
 
     incremental = _facts(params)
     run_dbt(params, "run", "--full-refresh", "--select", "tag:marts")
     assert _facts(params) == incremental
 
     # the history is only a test if it exercised the hard cases
-    assert any(row[10] for row in incremental[0]), "no reversed credits"
+    recomputed_keys = pg.query(
+        params,
+        "select model_name, sum(items_recomputed) from intermediate.attribution_runs"
+        " where model_name like 'agg_%%' and not is_full_build group by model_name",
+    )
+    assert len(recomputed_keys) == 2, recomputed_keys
+    assert all(keys > 0 for _, keys in recomputed_keys), "no aggregate recomputed"
+    assert any(row[10] for row in incremental[2]), "no reversed credits"
     backdated = pg.query(
         params,
         "select count(*) from marketing.ad_campaign_status_events"
@@ -150,8 +199,12 @@ def test_every_incremental_step_equals_a_full_refresh(history_db, run_dbt):
     assert backdated > 0, "no backdated status event"
 
 
-def _facts(params) -> tuple[list[tuple], list[tuple]]:
+def _facts(params) -> tuple[list[tuple], ...]:
     return (
+        *(
+            pg.query(params, f"select * from marts.{model} order by {order}")
+            for model, order in AGGREGATES.values()
+        ),
         pg.query(
             params,
             f"select {CREDIT_COLUMNS} from"

@@ -54,5 +54,7 @@ create table if not exists erp.order_items (
 );
 
 create index if not exists order_items_order_idx on erp.order_items (order_id);
+-- every frequent run reads the orders changed since its last observation
+-- through this index (snap_erp__orders); a production replica needs it too
 create index if not exists orders_updated_idx on erp.orders (updated_at);
 create index if not exists order_items_product_idx on erp.order_items (product_id);

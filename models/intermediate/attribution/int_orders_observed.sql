@@ -5,11 +5,15 @@
         replace_key='order_id',
         marker_column='order_status',
         reversal_column='is_reversed',
+        change_log=['sale_time'],
         on_schema_change='fail',
         unique_key='order_id',
         pre_hook="{{ stage_affected_keys(attribution_affected_orders(attribution_watermark())) }}",
         post_hook="{{ record_full_build() }}",
-        indexes=[{'columns': ['order_id'], 'unique': true}],
+        indexes=[
+            {'columns': ['order_id'], 'unique': true},
+            {'columns': ['sale_time']},
+        ],
     )
 }}
 -- What the pipeline has observed of each order (ATTRIBUTION.md §1), from
@@ -94,20 +98,7 @@ final as (
     {% if is_incremental() %}
         -- orders the ERP no longer has: markers that clear their old row
         union all
-        select
-            affected.order_id,
-            null::text,
-            null::timestamptz,
-            null::timestamptz,
-            null::timestamptz,
-            null::boolean,
-            null::boolean,
-            null::timestamptz
-        from {{ affected_keys_relation() }} as affected
-        where not exists (
-            select 1 from current_orders
-            where current_orders.order_id = affected.order_id
-        )
+        {{ marker_rows() }}
     {% endif %}
 )
 

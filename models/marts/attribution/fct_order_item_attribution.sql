@@ -5,6 +5,7 @@
         reversal_column='is_reversed',
         unique_key='order_item_id',
         marker_column='order_id',
+        change_log=['sale_time'],
         on_schema_change='fail',
         pre_hook="{{ stage_affected_keys(attribution_affected_order_items(attribution_watermark())) }}",
         post_hook="{{ record_full_build() }}",
@@ -58,20 +59,9 @@ typed as (
     from matches
 
     {% if is_incremental() %}
+        -- items that keep no row: markers that clear their old one
         union all
-        select
-            affected_items.order_item_id::bigint,
-            null::bigint,
-            null::bigint,
-            null::timestamptz,
-            null::numeric(14, 4),
-            null::numeric(14, 2),
-            null::numeric(14, 2),
-            null::integer,
-            null::boolean,
-            null::boolean,
-            null::timestamptz
-        from affected_items
+        {{ marker_rows() }}
     {% endif %}
 )
 

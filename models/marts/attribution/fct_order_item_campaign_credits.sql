@@ -5,6 +5,10 @@
         reversal_column='is_reversed',
         unique_key=['order_item_id', 'campaign_id', 'credit_mode'],
         marker_column='credit_mode',
+        change_log=[
+            'order_id', 'campaign_id', 'credit_mode', 'sale_time', 'credited_qty',
+            'credited_revenue', 'credited_profit', 'is_reversed',
+        ],
         on_schema_change='fail',
         pre_hook="{{ stage_affected_keys(attribution_affected_order_items(attribution_watermark())) }}",
         post_hook="{{ record_full_build() }}",
@@ -59,20 +63,7 @@ typed as (
     {% if is_incremental() %}
         -- items that keep no credits at all: markers that clear their old rows
         union all
-        select
-            affected_items.order_item_id::bigint,
-            null::bigint,
-            null::text,
-            null::bigint,
-            null::bigint,
-            null::timestamptz,
-            null::numeric(14, 4),
-            null::numeric(14, 2),
-            null::numeric(14, 2),
-            null::integer,
-            null::boolean,
-            null::timestamptz
-        from affected_items
+        {{ marker_rows() }}
     {% endif %}
 )
 

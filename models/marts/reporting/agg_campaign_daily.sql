@@ -1,32 +1,236 @@
 {{
     config(
+        materialized='incremental',
+        incremental_strategy='replace_rows',
+        replace_key=['campaign_id', 'sale_date', 'credit_mode'],
+        marker_column='items',
+        unique_key=['campaign_id', 'sale_date', 'credit_mode'],
+        on_schema_change='fail',
+        pre_hook=[
+            "{{ stage_affected_keys(affected_campaign_days(attribution_watermark())) }}",
+            "{{ prune_change_log(ref('fct_order_item_campaign_credits'), attribution_watermark()) }}",
+        ],
+        post_hook="{{ record_full_build() }}",
         indexes=[
             {'columns': ['sale_date', 'credit_mode']},
         ],
     )
 }}
+-- depends_on: {{ ref('fct_order_item_campaign_credits') }}
 -- The leaderboard's and the trend chart's source: non-reversed credits by
 -- campaign, day (in the reporting time zone) and mode. Sums over a date
 -- range equal the same sums over the credit fact.
+--
+-- Incremental: the rows whose credits changed get the difference the
+-- credit fact logged (credits it deleted and inserted since this model's
+-- watermark) added to their old values, so a run reads only the changed
+-- credits. `orders` counts distinct orders: for each changed order and row,
+-- its credits now (from the fact, by order) minus the logged difference
+-- give whether it counted before. After a full build of the fact, every
+-- row is computed from the whole fact.
+{%- set since = attribution_watermark() %}
+{%- set apply_changes = is_incremental() and not campaign_days_rebuilt(since) %}
+{%- set credits_relation = ref('fct_order_item_campaign_credits') %}
 with
 
-credits as (
-    select * from {{ ref('fct_order_item_campaign_credits') }}
-    where not is_reversed
-),
+{% if not apply_changes %}
 
-daily as (
+    credits as (
+        select * from {{ credits_relation }}
+        where not is_reversed
+    ),
+
+    daily as (
+        select
+            campaign_id,
+            {{ reporting_day('sale_time') }} as sale_date,
+            credit_mode,
+            sum(credited_qty) as units,
+            sum(credited_revenue) as revenue,
+            sum(credited_profit) as profit,
+            count(distinct order_id) as orders,
+            count(*) as items
+        from credits
+        group by 1, 2, 3
+    ),
+
+{% else %}
+
+    changes as (
+        select
+            changes.change,
+            changes.order_id,
+            changes.campaign_id,
+            {{ reporting_day('changes.sale_time') }} as sale_date,
+            changes.credit_mode,
+            changes.credited_qty,
+            changes.credited_revenue,
+            changes.credited_profit
+        from {{ change_log_relation(credits_relation) }} as changes
+        where changes.logged_at > {{ since }} and not changes.is_reversed
+    ),
+
+    differences as (
+        select
+            campaign_id,
+            sale_date,
+            credit_mode,
+            sum(change * credited_qty) as units,
+            sum(change * credited_revenue) as revenue,
+            sum(change * credited_profit) as profit,
+            sum(change) as items
+        from changes
+        group by 1, 2, 3
+    ),
+
+    changed_orders as (
+        select
+            order_id,
+            campaign_id,
+            sale_date,
+            credit_mode,
+            sum(change) as credits_added
+        from changes
+        group by 1, 2, 3, 4
+    ),
+
+    -- the changed orders' credits now, through the fact's order index
+    orders_now as (
+        select
+            credits.order_id,
+            credits.campaign_id,
+            {{ reporting_day('credits.sale_time') }} as sale_date,
+            credits.credit_mode,
+            count(*) as credits_now
+        from {{ credits_relation }} as credits
+        where
+            not credits.is_reversed
+            and credits.order_id = any(
+                array(select distinct changed_orders.order_id from changed_orders)
+            )
+        group by 1, 2, 3, 4
+    ),
+
+    order_keys as (
+        select
+            order_id,
+            campaign_id,
+            sale_date,
+            credit_mode
+        from changed_orders
+        union
+        select
+            order_id,
+            campaign_id,
+            sale_date,
+            credit_mode
+        from orders_now
+    ),
+
+    order_differences as (
+        select
+            order_keys.campaign_id,
+            order_keys.sale_date,
+            order_keys.credit_mode,
+            sum(
+                case when coalesce(orders_now.credits_now, 0) > 0 then 1 else 0 end
+                - case
+                    when
+                        coalesce(orders_now.credits_now, 0)
+                        - coalesce(changed_orders.credits_added, 0) > 0
+                        then 1
+                    else 0
+                end
+            ) as orders
+        from order_keys
+        left join changed_orders
+            on
+                order_keys.order_id = changed_orders.order_id
+                and order_keys.campaign_id = changed_orders.campaign_id
+                and order_keys.sale_date = changed_orders.sale_date
+                and order_keys.credit_mode = changed_orders.credit_mode
+        left join orders_now
+            on
+                order_keys.order_id = orders_now.order_id
+                and order_keys.campaign_id = orders_now.campaign_id
+                and order_keys.sale_date = orders_now.sale_date
+                and order_keys.credit_mode = orders_now.credit_mode
+        group by 1, 2, 3
+    ),
+
+    -- rows with a credit of known profit: their profit is a number
+    known_profits as (
+        select
+            affected.campaign_id,
+            affected.sale_date,
+            affected.credit_mode
+        from {{ affected_keys_relation() }} as affected
+        where exists (
+            select 1 from {{ credits_relation }} as credits
+            where
+                credits.campaign_id = affected.campaign_id
+                and credits.credit_mode = affected.credit_mode
+                and credits.sale_time >= {{ day_bounds('affected.sale_date') }}
+                and credits.sale_time < {{ day_bounds('affected.sale_date + 1') }}
+                and not credits.is_reversed
+                and credits.credited_profit is not null
+        )
+    ),
+
+    daily as (
+        select
+            affected.campaign_id,
+            affected.sale_date,
+            affected.credit_mode,
+            coalesce(previous.units, 0) + coalesce(differences.units, 0) as units,
+            coalesce(previous.revenue, 0) + coalesce(differences.revenue, 0)
+                as revenue,
+            case
+                when known_profits.campaign_id is not null
+                    then
+                        coalesce(previous.profit, 0)
+                        + coalesce(differences.profit, 0)
+            end as profit,
+            coalesce(previous.orders, 0) + coalesce(order_differences.orders, 0)
+                as orders,
+            coalesce(previous.items, 0) + coalesce(differences.items, 0) as items
+        from {{ affected_keys_relation() }} as affected
+        left join {{ this }} as previous
+            on
+                affected.campaign_id = previous.campaign_id
+                and affected.sale_date = previous.sale_date
+                and affected.credit_mode = previous.credit_mode
+        left join differences
+            on
+                affected.campaign_id = differences.campaign_id
+                and affected.sale_date = differences.sale_date
+                and affected.credit_mode = differences.credit_mode
+        left join order_differences
+            on
+                affected.campaign_id = order_differences.campaign_id
+                and affected.sale_date = order_differences.sale_date
+                and affected.credit_mode = order_differences.credit_mode
+        left join known_profits
+            on
+                affected.campaign_id = known_profits.campaign_id
+                and affected.sale_date = known_profits.sale_date
+                and affected.credit_mode = known_profits.credit_mode
+    ),
+
+{% endif %}
+
+typed as (
     select
         campaign_id::bigint as campaign_id,
-        (sale_time at time zone '{{ var("reporting_timezone") }}')::date as sale_date,
+        sale_date::date as sale_date,
         credit_mode::text as credit_mode,
-        sum(credited_qty)::numeric(18, 4) as units,
-        sum(credited_revenue)::numeric(18, 2) as revenue,
-        sum(credited_profit)::numeric(18, 2) as profit,
-        count(distinct order_id)::bigint as orders,
-        count(distinct order_item_id)::bigint as items
-    from credits
-    group by 1, 2, 3
+        units::numeric(18, 4) as units,
+        revenue::numeric(18, 2) as revenue,
+        profit::numeric(18, 2) as profit,
+        orders::bigint as orders,
+        -- a row left without credits is a marker: its old row goes
+        nullif(items, 0)::bigint as items
+    from daily
 )
 
-select * from daily
+select * from typed

@@ -49,10 +49,23 @@
 {%- endmacro %}
 
 {#-
+    The latest full build of `model_name` after the watermark `since`
+    (a literal), as a query returning a row iff there is one.
+-#}
+{% macro full_build_since(model_name, since) -%}
+    select 1 from {{ attribution_runs_relation() }}
+    where
+        model_name = '{{ model_name }}'
+        and is_full_build
+        and watermark > {{ since }}
+{%- endmacro %}
+
+{#-
     After every build: a full build logs itself here; an incremental build
     has already logged itself in the strategy, in this same transaction.
 -#}
 {% macro record_full_build() %}
+{{ ensure_change_log(this, change_log_columns()) }};
     insert into {{ attribution_runs_relation() }} (
         model_name, watermark, built_at, is_full_build, rows_inserted,
         rows_reversed, invocation_id
@@ -84,7 +97,9 @@
         create temporary table {{ affected_keys_relation() }} as {{ affected_sql }};
         analyze {{ affected_keys_relation() }};
     {% else %}
-        select 1
+        -- a full build starts the change log afresh: whoever reads it
+        -- after this build recomputes everything anyway (changed_since)
+        drop table if exists {{ change_log_relation(this) }};
     {% endif %}
 {% endmacro %}
 

@@ -20,9 +20,9 @@
     with
     changed_orders as (
         {{ observed_changes(ref('snap_erp__orders'), 'order_id', since) }}
-        {%- for order_id in order_ids %}
+    {%- for order_id in order_ids %}
         union all select {{ order_id | int }}
-        {%- endfor %}
+    {%- endfor %}
     ),
 
     changed_products as (
@@ -105,9 +105,9 @@
         select existing.order_item_id
         from {{ this }} as existing
         where existing.order_id in (select order_id from changed_orders)
-        {%- if recompute_from is not none or recompute_to is not none %}
-        {%- set recompute_from = validated_timestamp(recompute_from, 'recompute_from') %}
-        {%- set recompute_to = validated_timestamp(recompute_to, 'recompute_to') %}
+{%- if recompute_from is not none or recompute_to is not none %}
+    {%- set recompute_from = validated_timestamp(recompute_from, 'recompute_from') %}
+    {%- set recompute_to = validated_timestamp(recompute_to, 'recompute_to') %}
         union
         select order_items.order_item_id
         from {{ ref('stg_erp__order_items') }} as order_items
@@ -122,7 +122,7 @@
         where
             existing.sale_time >= {{ recompute_from }}
             and existing.sale_time < {{ recompute_to }}
-        {%- endif %}
+{%- endif %}
     )
 
     select order_item_id from affected
@@ -140,11 +140,14 @@
 
 {#- A timestamp var as a SQL literal; anything else stops the run. -#}
 {% macro validated_timestamp(value, name) -%}
+    {%- set iso = "^[0-9]{4}-[0-9]{2}-[0-9]{2}([ T][0-9:.]+)?(Z|[+-][0-9:]+)?$" -%}
     {%- if value is none -%}
-        {{ exceptions.raise_compiler_error(name ~ " is required with recompute_from/recompute_to") }}
+        {{ exceptions.raise_compiler_error(
+            name ~ " is required with recompute_from/recompute_to") }}
     {%- endif -%}
-    {%- if not modules.re.match("^[0-9]{4}-[0-9]{2}-[0-9]{2}([ T][0-9:.]+)?(Z|[+-][0-9:]+)?$", value | string) -%}
-        {{ exceptions.raise_compiler_error(name ~ " must be an ISO date or timestamp, got " ~ value) }}
+    {%- if not modules.re.match(iso, value | string) -%}
+        {{ exceptions.raise_compiler_error(
+            name ~ " must be an ISO date or timestamp, got " ~ value) }}
     {%- endif -%}
     '{{ value }}'::timestamptz
 {%- endmacro %}
@@ -159,3 +162,149 @@
         from {{ snapshot }} as versions
         where versions.dbt_valid_to > {{ since }}
 {%- endmacro %}
+
+{#-
+    A model's change log (config `change_log`, see replace_rows.sql): the
+    rows each incremental build deleted (change = -1) or inserted (+1), with
+    the build's watermark as logged_at.
+-#}
+{% macro change_log_relation(relation) -%}
+    {{ relation.schema }}.{{ relation.identifier }}__changes
+{%- endmacro %}
+
+{% macro ensure_change_log(relation, columns) -%}
+    create table if not exists {{ change_log_relation(relation) }} as
+    select now() as logged_at, 0 as change, {{ columns | join(", ") }}
+    from {{ relation }}
+    where false;
+    create index if not exists {{ relation.identifier }}__changes_logged
+        on {{ change_log_relation(relation) }} (logged_at)
+{%- endmacro %}
+
+{#-
+    What changed in `relation` (an incremental model with a change_log)
+    after the watermark `since`: the logged columns (old and new values) of
+    every incremental build since; after a full build of it, every row it
+    holds. One row per distinct value; columns as logged.
+-#}
+{% macro changed_since(relation, columns, since) -%}
+    {%- set log = adapter.get_relation(
+        database=relation.database,
+        schema=relation.schema,
+        identifier=relation.identifier ~ "__changes") if execute else none -%}
+    select {{ columns | join(", ") }}
+    from {{ relation }}
+    where exists ({{ full_build_since(relation.identifier, since) }})
+    {%- if log is not none %}
+    union
+    select {{ columns | join(", ") }}
+    from {{ log }}
+    where logged_at > {{ since }}
+    {%- endif %}
+{%- endmacro %}
+
+{#- A date column's days as [from, to) in the reporting time zone. -#}
+{% macro day_bounds(day) -%}
+    (({{ day }})::timestamp at time zone '{{ var("reporting_timezone") }}')
+{%- endmacro %}
+
+{#- A timestamptz as its day in the reporting time zone. -#}
+{% macro reporting_day(time) -%}
+    ({{ time }} at time zone '{{ var("reporting_timezone") }}')::date
+{%- endmacro %}
+
+{#-
+    The (campaign_id, sale_date, credit_mode) rows agg_campaign_daily
+    replaces: those of the non-reversed credits the fact deleted or inserted
+    after `since`; after a full build of the fact, every row on either side.
+    Another source of changed keys (spend, say) is one more `union`.
+-#}
+{% macro affected_campaign_days(since) %}
+    {%- set credits = ref('fct_order_item_campaign_credits') -%}
+    {%- if campaign_days_rebuilt(since) %}
+        select distinct
+            credits.campaign_id,
+            {{ reporting_day('credits.sale_time') }} as sale_date,
+            credits.credit_mode
+        from {{ credits }} as credits
+        union
+        select existing.campaign_id, existing.sale_date, existing.credit_mode
+        from {{ this }} as existing
+    {%- else %}
+        select distinct
+            changes.campaign_id,
+            {{ reporting_day('changes.sale_time') }} as sale_date,
+            changes.credit_mode
+        from {{ change_log_relation(credits) }} as changes
+        where changes.logged_at > {{ since }} and not changes.is_reversed
+    {%- endif %}
+{% endmacro %}
+
+{#-
+    True when agg_campaign_daily must be computed from the whole credit
+    fact: the fact was built in full after `since`, or has no change log.
+-#}
+{% macro campaign_days_rebuilt(since) %}
+    {%- if not execute -%}
+        {{ return(false) }}
+    {%- endif -%}
+    {%- set credits = ref('fct_order_item_campaign_credits') -%}
+    {%- set log = adapter.get_relation(
+        database=credits.database,
+        schema=credits.schema,
+        identifier=credits.identifier ~ "__changes") -%}
+    {%- if log is none -%}
+        {{ return(true) }}
+    {%- endif -%}
+    {%- set rebuilt = run_query(
+        "select exists (" ~ full_build_since(credits.identifier, since) ~ ")") -%}
+    {{ return(rebuilt.columns[0].values()[0]) }}
+{% endmacro %}
+
+{#-
+    The sale days agg_attribution_health_daily recomputes: the old and new
+    days of every item the attribution fact replaced and of every order
+    whose observation changed (its bad items and whether it has items at
+    all follow the order: the ERP bumps updated_at on any item change)
+    after `since`; after a full build of either, every day.
+-#}
+{% macro affected_health_days(since) %}
+{%- set items = ref('fct_order_item_attribution') -%}
+{%- set orders = ref('int_orders_observed') -%}
+    with
+    changed as (
+        {{ changed_since(items, ['sale_time'], since) }}
+        union
+        {{ changed_since(orders, ['sale_time'], since) }}
+    ),
+
+    days as (
+        select distinct {{ reporting_day('changed.sale_time') }} as sale_date
+        from changed
+        where changed.sale_time is not null
+        union
+        select existing.sale_date
+        from {{ this }} as existing
+        where
+            exists ({{ full_build_since(items.identifier, since) }})
+            or exists ({{ full_build_since(orders.identifier, since) }})
+    )
+
+    select sale_date from days
+{% endmacro %}
+
+{#-
+    A change log's reader drops what it applied before `since` (its own
+    previous watermark): each log has one reader.
+-#}
+{% macro prune_change_log(relation, since) %}
+    {%- set log = adapter.get_relation(
+        database=relation.database,
+        schema=relation.schema,
+        identifier=relation.identifier ~ "__changes") if execute else none -%}
+    {%- if log is not none and is_incremental() %}
+        delete from {{ log }} where logged_at <= {{ since }}
+    {%- else %}
+        select 1
+    {%- endif %}
+{% endmacro %}

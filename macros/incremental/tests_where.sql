@@ -1,0 +1,50 @@
+{#-
+    Tests on the frequent path check only the rows the latest run wrote: a
+    generic test configured with `where: __latest_run__` sees the rows of
+    its incremental model whose replace_key the model's latest build
+    changed (from the model's change log), or every row when that build
+    was a full one. The nightly job runs the whole-table tests (tag
+    `nightly`). Any other `where` works as dbt's own.
+-#}
+{% macro get_where_subquery(relation) -%}
+    {%- set where = config.get('where', '') -%}
+    {%- if where and '__latest_run__' in where -%}
+        {%- set where = where | replace('__latest_run__', latest_run_rows(relation)) -%}
+    {%- endif -%}
+    {%- if where -%}
+        {%- set filtered = "(select * from " ~ relation ~ " where " ~ where ~ ")" -%}
+        {%- do return(filtered ~ " as dbt_subquery") -%}
+    {%- endif -%}
+    {%- do return(relation) -%}
+{%- endmacro %}
+
+{#- The condition "this row's key was replaced by the model's latest build". -#}
+{% macro latest_run_rows(relation) -%}
+    {%- set nodes = graph.nodes.values()
+        | selectattr('resource_type', 'equalto', 'model')
+        | selectattr('name', 'equalto', relation.identifier) | list -%}
+    {%- if nodes | length != 1 -%}
+        {{ exceptions.raise_compiler_error(
+            "where: __latest_run__ needs an incremental model, not " ~ relation) }}
+    {%- endif -%}
+    {%- set key = nodes[0].config.get('replace_key', 'order_item_id') -%}
+    {%- set keys = [key] if key is string else key -%}
+    {%- set runs = attribution_runs_relation() -%}
+    {%- set latest = run_query(
+        "select is_full_build from " ~ runs
+        ~ " where model_name = '" ~ relation.identifier ~ "'"
+        ~ " order by run_id desc limit 1") if execute else none -%}
+    {%- if latest is none or latest.rows | length == 0 or latest.rows[0][0] -%}
+        true
+    {%- else -%}
+        -- a plain semi-join: the planner reaches the few rows by the key
+        ({{ keys | join(", ") }}) in (
+            select {{ keys | join(", ") }}
+            from {{ change_log_relation(relation) }}
+            where logged_at = (
+                select max(latest.watermark) from {{ runs }} as latest
+                where latest.model_name = '{{ relation.identifier }}'
+            )
+        )
+    {%- endif -%}
+{%- endmacro %}
