@@ -1,6 +1,9 @@
 -- The one matching model (ATTRIBUTION.md §2): each creditable item (good,
 -- of an order observed countable) with each campaign whose activity window
 -- holds its sale time; one row with a null campaign_id when none does.
+-- Each item reaches the one segment of its product that holds its sale time
+-- (through the segments' gist index when only a few items are asked for);
+-- k and the ranks come with the segment, so no sort over all pairs.
 with
 
 order_items as (
@@ -8,11 +11,11 @@ order_items as (
     where has_been_observed_countable and bad_reason is null
 ),
 
-activity_windows as (
-    select * from {{ ref('int_campaign_product_activity_windows') }}
+segments as (
+    select * from {{ ref('int_campaign_product_segments') }}
 ),
 
-matches as (
+matched as (
     select
         order_items.order_item_id,
         order_items.order_id,
@@ -26,22 +29,15 @@ matches as (
         order_items.profit_cents,
         order_items.is_reversed,
         order_items.reversed_at,
-        activity_windows.campaign_id
-    from order_items
-    left join activity_windows
-        on
-            order_items.product_id = activity_windows.product_id
-            and activity_windows.active_during @> order_items.sale_time
-),
-
-counted as (
-    select
-        *,
-        count(campaign_id) over (partition by order_item_id)
+        segments.campaign_id,
+        coalesce(segments.matched_campaigns_count, 0)
             as matched_campaigns_count,
-        row_number() over (partition by order_item_id order by campaign_id)
-            as campaign_rank
-    from matches
+        coalesce(segments.campaign_rank, 1) as campaign_rank
+    from order_items
+    left join segments
+        on
+            order_items.product_id = segments.product_id
+            and segments.segment @> order_items.sale_time
 )
 
-select * from counted
+select * from matched
