@@ -35,8 +35,13 @@ located as (
         order_items.profit_cents,
         order_items.is_reversed,
         order_items.reversed_at,
-        width_bucket(order_items.sale_time, segment_starts.segment_starts)
-            as segment_number
+        -- never null (-1 is no segment): a null-rejecting lookup would let
+        -- the planner join the segments to their starts first and test
+        -- every (item, segment) pair of a product
+        coalesce(
+            width_bucket(order_items.sale_time, segment_starts.segment_starts),
+            -1
+        ) as segment_number
     from order_items
     left join segment_starts
         on order_items.product_id = segment_starts.product_id
