@@ -1,12 +1,21 @@
-"""`make bench`: the credit fact at 1,000,000 order items, against baselines.
+"""`make bench`: the cost of full and incremental runs, against baselines.
 
-Prints one table. Every figure is measured in this run, on this machine:
-  (a) full build of marts.fct_order_item_campaign_credits (dbt's own timing)
-  (b) an incremental run after 1 % of the orders changed
-  (c) the leaderboard query (one month, SPLIT, all campaigns), p50 / p95
-  (d) the original plan's per-item algorithm (look up each item's campaigns,
-      delete its credits, insert its rows one by one) on a sample, scaled up
-  (e) the write floor: `create table as` of the same rows, no join logic
+For each size asked for (``--items 1000000,10000000``) it generates a
+database of its own in the server (set-based SQL, see bench_data.py), kept
+for ``--reuse``, and measures in this run, on this machine:
+  - the write floor: `create table as` of the credit fact's rows;
+  - a full build of every model and snapshot from empty snapshots (the sum
+    of dbt's per-node times, and wall time), and of the credit fact alone;
+  - the frequent run (`dbt build` without the nightly tests) after no
+    change, after a change of 10,000 orders and after 1 % of the orders
+    changed: models and snapshots by dbt's per-node times as a share of the
+    full build, and wall time including the frequent tests;
+  - the leaderboard query (one month, SPLIT, all campaigns), p50 / p95;
+  - the original plan's per-item algorithm on a sample, scaled up;
+  - the database's peak memory: the sum of the proportional set sizes (PSS,
+    shared buffers counted once) of the server's processes, sampled every
+    0.2 s during each size's run (embedded server only).
+It prints one table, a column per size, every target beside its figure.
 """
 
 from __future__ import annotations
@@ -16,6 +25,7 @@ import contextlib
 import json
 import random
 import tempfile
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -23,105 +33,150 @@ from pathlib import Path
 
 import psycopg
 
-from attribution import cli, database, demo_data, migrate
+from attribution import bench_data, cli, database, migrate
 
 FACT = "fct_order_item_campaign_credits"
-# A server tuned for analytics on this 24 GiB machine; (a) and (e) run
-# under the same settings. The embedded server's defaults (128MB of shared
-# buffers) suit a laptop demo, not a million-item fact.
+# A server tuned for analytics on this 24 GiB machine; the builds and the
+# write floor run under the same settings. The embedded server's defaults
+# (128MB of shared buffers) suit a laptop demo, not a million-item fact.
 SETTINGS = {"work_mem": "256MB", "maintenance_work_mem": "1GB"}
 SERVER_SETTINGS = {"shared_buffers": "4GB", "effective_cache_size": "16GB"}
+BUILT_TYPES = ("model", "snapshot")
+# the frequent run: what attribution_incremental builds and checks
+FREQUENT_RUN = (
+    "build",
+    "--exclude",
+    "tag:nightly",
+    "--exclude-resource-type",
+    "unit_test",
+)
+SAME_SIZE_CHANGE = 10_000  # orders, at every size
+# targets (issue 7)
+NO_CHANGE_TARGET = 0.02
+ONE_PERCENT_TARGET = 0.05
+FULL_TARGET = 4.0
+FACT_TARGET = 3.0
+SCALING_TARGET = 1.5
+LEADERBOARD_TARGET = 0.200
+PLAN_TARGET = 50
 
 
-def dbt_timed(
-    params: database.ConnectionParams, target: Path, *args: str
-) -> tuple[float, dict[str, float]]:
-    """Run dbt; wall seconds and dbt's execution time per node name."""
-    started = time.perf_counter()
-    result = cli.run_dbt(
-        [*args, "--quiet"], params, env={"DBT_TARGET_PATH": str(target)}, capture=True
-    )
-    wall = time.perf_counter() - started
-    if result.returncode != 0:
-        raise SystemExit(
-            f"dbt {' '.join(args)} failed:\n{result.stdout[-4000:]}"
-            f"{result.stderr[-2000:]}"
+def progress(message: str) -> None:
+    print(f"[{datetime.now():%H:%M:%S}] {message}", flush=True)
+
+
+class DbtRun:
+    """One dbt invocation: wall seconds and dbt's time per node."""
+
+    def __init__(self, params: database.ConnectionParams, *args: str) -> None:
+        target = Path(tempfile.mkdtemp(prefix="attribution-bench-"))
+        started = time.perf_counter()
+        result = cli.run_dbt(
+            [*args, "--quiet"],
+            params,
+            env={"DBT_TARGET_PATH": str(target)},
+            capture=True,
         )
-    run_results = json.loads((target / "run_results.json").read_text())
-    timings = {
-        row["unique_id"].split(".")[-1]: row["execution_time"]
-        for row in run_results["results"]
-    }
-    return wall, timings
+        self.wall = time.perf_counter() - started
+        if result.returncode != 0:
+            raise SystemExit(
+                f"dbt {' '.join(args)} failed:\n{result.stdout[-4000:]}"
+                f"{result.stderr[-2000:]}"
+            )
+        run_results = json.loads((target / "run_results.json").read_text())
+        self.times = {
+            row["unique_id"]: row["execution_time"] for row in run_results["results"]
+        }
+
+    def built(self) -> float:
+        """Seconds dbt spent on models and snapshots."""
+        return sum(
+            seconds
+            for unique_id, seconds in self.times.items()
+            if unique_id.split(".")[0] in BUILT_TYPES
+        )
+
+    def node(self, name: str) -> float:
+        return next(
+            seconds
+            for unique_id, seconds in self.times.items()
+            if unique_id.split(".")[2] == name
+        )
+
+    def slowest(self, count: int = 3) -> str:
+        ranked = sorted(self.times.items(), key=lambda item: -item[1])[:count]
+        # unique ids: type.project.name[.hash]
+        return ", ".join(
+            f"{unique_id.split('.')[2]} {seconds:.2f} s"
+            for unique_id, seconds in ranked
+        )
 
 
-def change_one_percent(conn: psycopg.Connection, seed: int, now: datetime) -> int:
-    """1 % of orders change as an ERP changes them: mostly status moves,
-    some items added or deleted, some sale dates corrected."""
+def change_orders(
+    conn: psycopg.Connection, count: int, seed: int, now: datetime
+) -> int:
+    """``count`` orders change as an ERP changes them, set-based: mostly
+    status moves, some items added or deleted, some sale dates corrected.
+    Every changed order gets ``updated_at = now``."""
     rng = random.Random(seed)
-    total = conn.execute("select count(*) from erp.orders").fetchone()[0]
-    ids = [
-        row[0]
-        for row in conn.execute("select id from erp.orders order by id").fetchall()
-    ]
-    chosen = rng.sample(ids, total // 100)
-    status_moves = {
-        "pending": "confirmed",
-        "confirmed": "processing",
-        "processing": "delivered",
-        "delivered": "completed",
-        "completed": "refunded",
-        "cancelled": "confirmed",
-        "refunded": "delivered",
-    }
-    statuses = dict(
-        conn.execute(
-            "select id, status from erp.orders where id = any(%s)", (chosen,)
-        ).fetchall()
+    last = conn.execute("select max(id) from erp.orders").fetchone()[0]
+    chosen = rng.sample(range(1, last + 1), count)
+    kinds: dict[str, list[int]] = {"status": [], "add": [], "delete": [], "date": []}
+    for order_id in chosen:
+        roll = rng.random()
+        kind = (
+            "status"
+            if roll < 0.7
+            else "add"
+            if roll < 0.8
+            else "delete"
+            if roll < 0.9
+            else "date"
+        )
+        kinds[kind].append(order_id)
+    conn.execute(
+        """
+        update erp.orders set
+            status = case
+                when random() < 0.15 then 'cancelled'
+                else case status
+                    when 'pending' then 'confirmed'
+                    when 'confirmed' then 'processing'
+                    when 'processing' then 'delivered'
+                    when 'delivered' then 'completed'
+                    when 'completed' then 'refunded'
+                    when 'cancelled' then 'confirmed'
+                    when 'refunded' then 'delivered'
+                    else 'confirmed'
+                end
+            end,
+            updated_at = %(now)s
+        where id = any(%(ids)s)
+        """,
+        {"now": now, "ids": kinds["status"]},
     )
-    next_item = conn.execute("select max(id) + 1 from erp.order_items").fetchone()[0]
-    with conn.cursor() as cur:
-        for order_id in chosen:
-            roll = rng.random()
-            if roll < 0.7:
-                new_status = (
-                    "cancelled"
-                    if rng.random() < 0.15
-                    else status_moves.get(statuses[order_id], "confirmed")
-                )
-                cur.execute(
-                    "update erp.orders set status = %s, updated_at = %s where id = %s",
-                    (new_status, now, order_id),
-                )
-            elif roll < 0.8:
-                cur.execute(
-                    "insert into erp.order_items (id, order_id, product_id,"
-                    " quantity, unit_price, created_at, updated_at) values"
-                    " (%s, %s, %s, 1, 9.99, %s, %s)",
-                    (next_item, order_id, rng.randint(1, 20_000), now, now),
-                )
-                next_item += 1
-                cur.execute(
-                    "update erp.orders set updated_at = %s where id = %s",
-                    (now, order_id),
-                )
-            elif roll < 0.9:
-                cur.execute(
-                    "delete from erp.order_items where id = (select min(id)"
-                    " from erp.order_items where order_id = %s)",
-                    (order_id,),
-                )
-                cur.execute(
-                    "update erp.orders set updated_at = %s where id = %s",
-                    (now, order_id),
-                )
-            else:
-                cur.execute(
-                    "update erp.orders set order_date = coalesce(order_date,"
-                    " created_at) + interval '3 hours', updated_at = %s"
-                    " where id = %s",
-                    (now, order_id),
-                )
+    conn.execute(
+        "insert into erp.order_items (id, order_id, product_id, quantity,"
+        " unit_price, created_at, updated_at)"
+        " select (select max(id) from erp.order_items) + row_number() over (),"
+        " order_id, 1 + floor(random() * (select max(id) from erp.products)),"
+        " 1, 9.99, %(now)s, %(now)s from unnest(%(ids)s::bigint[]) as order_id",
+        {"now": now, "ids": kinds["add"]},
+    )
+    conn.execute(
+        "delete from erp.order_items where id in (select min(id) from"
+        " erp.order_items where order_id = any(%(ids)s) group by order_id)",
+        {"ids": kinds["delete"]},
+    )
+    conn.execute(
+        "update erp.orders set order_date = coalesce(order_date, created_at)"
+        " + interval '3 hours' where id = any(%(ids)s)",
+        {"ids": kinds["date"]},
+    )
+    conn.execute(
+        "update erp.orders set updated_at = %(now)s where id = any(%(ids)s)",
+        {"now": now, "ids": kinds["add"] + kinds["delete"] + kinds["date"]},
+    )
     return len(chosen)
 
 
@@ -291,16 +346,282 @@ def write_floor(conn: psycopg.Connection) -> float:
     return elapsed
 
 
+class PeakMemory:
+    """Peak of the server processes' summed PSS, sampled in a thread."""
+
+    def __init__(self, postmaster_pid: int | None) -> None:
+        self.postmaster_pid = postmaster_pid
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def __enter__(self) -> PeakMemory:
+        if self.postmaster_pid is not None:
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join()
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.2):
+            self.peak = max(self.peak, self.current())
+
+    def current(self) -> int:
+        pids = [self.postmaster_pid]
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                # the parent pid follows the parenthesised command name
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+                if int(fields[1]) == self.postmaster_pid:
+                    pids.append(int(stat.parent.name))
+        total = 0
+        for pid in pids:
+            with contextlib.suppress(OSError):
+                for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                    if line.startswith("Pss:"):
+                        total += int(line.split()[1]) * 1024
+        return total
+
+
+def postmaster_pid() -> int | None:
+    if database.uses_external_server():
+        return None
+    pid_file = database.local_dir() / "bench" / "pgdata" / "postmaster.pid"
+    try:
+        return int(pid_file.read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def percentile(values: list[float], pct: float) -> float:
     ordered = sorted(values)
     index = min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))
     return ordered[index]
 
 
+def prepare(
+    params: database.ConnectionParams, args: argparse.Namespace, items: int
+) -> None:
+    if not args.reuse:
+        database.drop_database(params)
+    database.ensure_database(params)
+    migrate.upgrade(params)
+    with psycopg.connect(params.conninfo(), autocommit=True) as conn:
+        for setting, value in SETTINGS.items():
+            conn.execute(f"alter database {params.dbname} set {setting} = '{value}'")
+        loaded = conn.execute(
+            "select to_regclass('erp.orders') is not null"
+        ).fetchone()[0]
+        if not loaded:
+            bench_data.generate(
+                conn,
+                items=items,
+                products=args.products,
+                campaigns=args.campaigns,
+                anchor=datetime(2026, 11, 1, tzinfo=UTC),
+                progress=progress,
+            )
+
+
+def full_build(params: database.ConnectionParams) -> DbtRun:
+    """Every model and snapshot from nothing: snapshots start empty (what
+    the pipeline observed is forgotten), models are fully refreshed."""
+    with psycopg.connect(params.conninfo(), autocommit=True) as conn:
+        conn.execute("drop schema if exists snapshots cascade")
+    settle(params)
+    return DbtRun(
+        params,
+        "build",
+        "--full-refresh",
+        *(arg for kind in BUILT_TYPES for arg in ("--resource-type", kind)),
+    )
+
+
+def measure(
+    params: database.ConnectionParams, args: argparse.Namespace, items: int
+) -> dict[str, object]:
+    """Every figure of one size."""
+    progress(f"size {items:,}: database {params.dbname}")
+    prepare(params, args, items)
+    figures: dict[str, object] = {}
+    with PeakMemory(postmaster_pid()) as memory:
+        progress("full build of every model and snapshot")
+        full = full_build(params)
+        figures["full"] = full
+        progress(f"full build: {full.built():.1f} s of nodes, {full.wall:.1f} s wall")
+        progress("the credit fact alone, fully refreshed")
+        settle(params)
+        fact = DbtRun(params, "run", "--full-refresh", "--select", FACT)
+        figures["fact"] = fact.node(FACT)
+        with psycopg.connect(params.conninfo()) as conn:
+            figures["data"] = conn.execute(
+                f"""
+                select
+                    (select count(*) from erp.order_items),
+                    (select count(*) from marts.fct_order_item_attribution),
+                    (select count(*) from marts.fct_order_item_attribution
+                     where is_attributed),
+                    (select count(*) from marts.{FACT}),
+                    (select avg(matched_campaigns_count)
+                     from marts.fct_order_item_attribution where is_attributed)
+                """
+            ).fetchone()
+        # the median of three: one copy is short enough for a busy moment of
+        # the machine to move it
+        floors = []
+        for _ in range(3):
+            settle(params)
+            with psycopg.connect(params.conninfo()) as conn:
+                floors.append(write_floor(conn))
+        figures["floor"] = sorted(floors)[1]
+        progress(f"write floor {figures['floor']:.1f} s, fact {figures['fact']:.1f} s")
+
+        progress("frequent run with no change")
+        # the first frequent run after full refreshes takes the snapshots'
+        # first incremental step; the measured one has nothing left to do
+        DbtRun(params, *FREQUENT_RUN)
+        figures["none"] = DbtRun(params, *FREQUENT_RUN)
+        with psycopg.connect(params.conninfo()) as conn:
+            total_orders = conn.execute("select count(*) from erp.orders").fetchone()[0]
+        for name, count, seed in (
+            ("same", min(SAME_SIZE_CHANGE, total_orders // 2), 1),
+            ("percent", total_orders // 100, 2),
+        ):
+            with psycopg.connect(params.conninfo()) as conn:
+                change_orders(conn, count, seed=seed, now=datetime.now(UTC))
+                conn.commit()
+            progress(f"frequent run after {count:,} orders changed")
+            run = DbtRun(params, *FREQUENT_RUN)
+            with psycopg.connect(params.conninfo()) as conn:
+                recomputed = conn.execute(
+                    "select items_recomputed from intermediate.attribution_runs"
+                    " where model_name = %s order by run_id desc limit 1",
+                    (FACT,),
+                ).fetchone()[0]
+            figures[name] = (run, count, recomputed)
+
+        progress("leaderboard queries and the per-item plan")
+        with psycopg.connect(params.conninfo()) as conn:
+            figures["queries"] = leaderboard_timings(conn, args.queries)
+            figures["plan"] = per_item_plan(conn, args.sample, seed=7)
+    figures["memory"] = memory.peak
+    return figures
+
+
+def table(results: dict[int, dict[str, object]]) -> list[tuple[str, ...]]:
+    rows: list[tuple[str, ...]] = [
+        ("", *(f"{items:,} items" for items in results), "target")
+    ]
+
+    def row(name: str, cell, target: str = "") -> None:
+        rows.append((name, *(cell(figures) for figures in results.values()), target))
+
+    def verdict(value: float, limit: float) -> str:
+        return "met" if value <= limit else "NOT MET"
+
+    row(
+        "data: items / creditable / attributed / credit rows / avg k",
+        lambda f: "{:,} / {:,} / {:,} / {:,} / {:.2f}".format(*f["data"]),
+    )
+    row(
+        "write floor: create table as, the fact's rows", lambda f: f"{f['floor']:.1f} s"
+    )
+    row(
+        "full build, models + snapshots (dbt node times; wall)",
+        lambda f: (
+            f"{f['full'].built():.1f} s = {f['full'].built() / f['floor']:.1f} x floor,"
+            f" {verdict(f['full'].built() / f['floor'], FULL_TARGET)};"
+            f" wall {f['full'].wall:.1f} s"
+        ),
+        f"<= {FULL_TARGET:g} x floor",
+    )
+    row(
+        "full build, the credit fact alone",
+        lambda f: (
+            f"{f['fact']:.1f} s = {f['fact'] / f['floor']:.1f} x floor,"
+            f" {verdict(f['fact'] / f['floor'], FACT_TARGET)}"
+        ),
+        f"<= {FACT_TARGET:g} x floor",
+    )
+    row("    slowest nodes of the full build", lambda f: f["full"].slowest())
+    row(
+        "no change: models + snapshots (share of full; wall)",
+        lambda f: (
+            f"{f['none'].built():.2f} s = {f['none'].built() / f['full'].built():.1%},"
+            f" {verdict(f['none'].built() / f['full'].built(), NO_CHANGE_TARGET)};"
+            f" wall {f['none'].wall:.1f} s"
+        ),
+        f"<= {NO_CHANGE_TARGET:.0%} of full",
+    )
+    row("    slowest nodes of the no-change run", lambda f: f["none"].slowest())
+    for name, label, limit in (
+        ("same", "change of 10,000 orders", None),
+        ("percent", "1 % of orders changed", ONE_PERCENT_TARGET),
+    ):
+        row(
+            f"{label}: models + snapshots (share of full; wall)",
+            lambda f, name=name, limit=limit: (
+                f"{f[name][0].built():.2f} s"
+                f" = {f[name][0].built() / f['full'].built():.1%}"
+                + (
+                    ""
+                    if limit is None
+                    else f", {verdict(f[name][0].built() / f['full'].built(), limit)}"
+                )
+                + f"; wall {f[name][0].wall:.1f} s;"
+                f" {f[name][1]:,} orders, {f[name][2]:,} items recomputed,"
+                f" credit fact {f[name][0].node(FACT):.2f} s"
+            ),
+            "" if limit is None else f"<= {limit:.0%} of full",
+        )
+    row(
+        "leaderboard, one month, SPLIT: p50 / p95",
+        lambda f: (
+            f"{percentile(f['queries'], 50) * 1000:.1f} /"
+            f" {percentile(f['queries'], 95) * 1000:.1f} ms,"
+            f" {verdict(percentile(f['queries'], 95), LEADERBOARD_TARGET)}"
+        ),
+        f"p95 < {LEADERBOARD_TARGET * 1000:.0f} ms",
+    )
+    row(
+        "original plan per item, scaled to the creditable items",
+        lambda f: (
+            f"{f['plan'][0] * 1000:.2f} ms/item ({f['plan'][1]:,} sampled),"
+            f" full build {f['plan'][0] * f['data'][1] / f['fact']:.0f} x faster"
+        ),
+        f">= {PLAN_TARGET} x",
+    )
+    row(
+        "peak memory of the database (sum of PSS)",
+        lambda f: f"{f['memory'] / 2**30:.2f} GiB" if f["memory"] else "n/a",
+    )
+    sizes = sorted(results)
+    if len(sizes) > 1:
+        small, large = results[sizes[0]], results[sizes[-1]]
+        ratio = large["same"][0].built() / small["same"][0].built()
+        wall_ratio = large["same"][0].wall / small["same"][0].wall
+        rows.append(
+            (
+                f"10,000-order change at {sizes[-1]:,} vs {sizes[0]:,} items",
+                f"{ratio:.2f} x (nodes), {wall_ratio:.2f} x (wall),"
+                f" {verdict(ratio, SCALING_TARGET)}",
+                *([""] * (len(sizes) - 1)),
+                f"<= {SCALING_TARGET:g} x",
+            )
+        )
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m attribution.bench")
     parser.add_argument(
-        "--items", type=int, default=1_000_000, help="order items to generate (about)"
+        "--items",
+        default="1000000",
+        help="order items to generate (about); a comma-separated list runs"
+        " each size and compares them",
     )
     parser.add_argument("--products", type=int, default=20_000)
     parser.add_argument("--campaigns", type=int, default=400)
@@ -308,141 +629,42 @@ def main(argv: list[str] | None = None) -> int:
         "--sample", type=int, default=2_000, help="items for the per-item baseline"
     )
     parser.add_argument("--queries", type=int, default=50)
-    parser.add_argument("--database", default="attribution_bench")
+    parser.add_argument(
+        "--database",
+        default="attribution_bench",
+        help="database name prefix; the size is appended",
+    )
     parser.add_argument(
         "--reuse",
         action="store_true",
-        help="keep an already generated benchmark database",
+        help="keep an already generated benchmark database of the same size",
     )
     args = parser.parse_args(argv)
+    sizes = [int(size.replace("_", "")) for size in args.items.split(",")]
 
-    params = bench_server().with_database(args.database)
-    if not args.reuse:
-        database.drop_database(params)
-    database.ensure_database(params)
-    migrate.upgrade(params)
-    target = Path(tempfile.mkdtemp(prefix="attribution-bench-"))
-    rows: list[tuple[str, str, str]] = []
-
-    with psycopg.connect(params.conninfo(), autocommit=True) as conn:
-        for setting, value in SETTINGS.items():
-            conn.execute(f"alter database {args.database} set {setting} = '{value}'")
-        loaded = conn.execute(
-            "select to_regclass('erp.orders') is not null"
-        ).fetchone()[0]
-        if not loaded:
-            started = time.perf_counter()
-            counts = demo_data.load(
-                conn,
-                orders=int(args.items / 2.44),
-                products=args.products,
-                campaigns=args.campaigns,
-                anchor=datetime(2026, 11, 1, tzinfo=UTC),
-            )
-            print(
-                f"generated {counts} in {time.perf_counter() - started:.0f} s",
-                flush=True,
-            )
-    wall_first, _ = dbt_timed(params, target, "build", "--full-refresh")
-    print(f"first full dbt build: {wall_first:.1f} s", flush=True)
-
-    settle(params)
-    _, timings = dbt_timed(params, target, "run", "--full-refresh", "--select", FACT)
-    full = timings[FACT]
-    with psycopg.connect(params.conninfo()) as conn:
-        credit_rows, items_total = conn.execute(
-            f"select count(*), count(distinct order_item_id) from marts.{FACT}"
-        ).fetchone()
-        attributed = conn.execute(
-            "select count(*), avg(matched_campaigns_count) filter (where is_attributed)"
-            " from marts.fct_order_item_attribution"
-        ).fetchone()
-    settle(params)
-    with psycopg.connect(params.conninfo()) as conn:
-        floor = write_floor(conn)
-
-    with psycopg.connect(params.conninfo()) as conn:
-        changed = change_one_percent(conn, seed=1, now=datetime.now(UTC))
-        conn.commit()
-    snapshot_wall, snapshot_times = dbt_timed(params, target, "snapshot")
-    _, timings = dbt_timed(params, target, "run", "--select", FACT)
-    incremental = timings[FACT]
-    with psycopg.connect(params.conninfo()) as conn:
-        recomputed = conn.execute(
-            "select items_recomputed from intermediate.attribution_runs"
-            " where model_name = %s order by run_id desc limit 1",
-            (FACT,),
-        ).fetchone()[0]
-    downstream_wall, _ = dbt_timed(params, target, "run", "--exclude", FACT)
-
-    with psycopg.connect(params.conninfo()) as conn:
-        query_times = leaderboard_timings(conn, args.queries)
-        per_item, sampled = per_item_plan(conn, args.sample, seed=7)
-    plan_total = per_item * attributed[0]
-
-    settings = {**SERVER_SETTINGS, **SETTINGS}
-    if database.uses_external_server():
-        settings = SETTINGS
-    rows.append(("server", ", ".join(f"{k} {v}" for k, v in settings.items()), ""))
-    rows.append(
-        (
-            "data",
-            f"{items_total:,} credited items, {attributed[0]:,} "
-            f"creditable items, {credit_rows:,} credit rows, "
-            f"avg k {attributed[1]:.2f}",
-            "",
-        )
+    server = bench_server()
+    results = {
+        items: measure(server.with_database(f"{args.database}_{items}"), args, items)
+        for items in sizes
+    }
+    settings = (
+        SETTINGS
+        if database.uses_external_server()
+        else {
+            **SERVER_SETTINGS,
+            **SETTINGS,
+        }
     )
-    rows.append(
-        (
-            "(a) full build of the credit fact",
-            f"{full:.1f} s",
-            f"{full / floor:.2f} x (e); target <= 3 x",
-        )
-    )
-    rows.append(
-        (
-            "(b) incremental run, 1 % of orders changed",
-            f"{incremental:.2f} s ({recomputed:,} items recomputed, "
-            f"{changed:,} orders changed)",
-            f"{incremental / full:.1%} of (a); target < 10 %",
-        )
-    )
-    rows.append(
-        (
-            "    + snapshots observing the change",
-            f"{sum(snapshot_times.values()):.1f} s",
-            "",
-        )
-    )
-    rows.append(
-        (
-            "    + the rest of the pipeline (dbt run, wall)",
-            f"{downstream_wall:.1f} s",
-            "",
-        )
-    )
-    rows.append(
-        (
-            "(c) leaderboard query, one month, SPLIT",
-            f"p50 {percentile(query_times, 50) * 1000:.1f} ms, "
-            f"p95 {percentile(query_times, 95) * 1000:.1f} ms",
-            "target p95 < 200 ms",
-        )
-    )
-    rows.append(
-        (
-            "(d) original plan, per item",
-            f"{per_item * 1000:.2f} ms/item on {sampled:,} items -> "
-            f"{plan_total:.0f} s for {attributed[0]:,}",
-            f"(a) is {plan_total / full:.0f} x faster; target >= 50 x",
-        )
-    )
-    rows.append(("(e) write floor: create table as, same rows", f"{floor:.1f} s", ""))
-    width = max(len(row[0]) for row in rows)
     print()
-    for name, value, verdict in rows:
-        print(f"{name:<{width}}  {value}" + (f"  [{verdict}]" if verdict else ""))
+    print("server: " + ", ".join(f"{k} {v}" for k, v in settings.items()))
+    rows = table(results)
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        print(
+            "  ".join(
+                cell.ljust(width) for cell, width in zip(row, widths, strict=True)
+            ).rstrip()
+        )
     return 0
 
 

@@ -433,16 +433,8 @@ def load(
     scale = Scale.for_orders(orders, products, campaigns)
     world = World(seed, anchor)
     create_erp_schema(conn)
-    product_rows, batch_rows = world.products(scale)
-    campaign_rows, target_rows, event_rows = world.campaigns(scale)
+    product_rows, batch_rows, counts = load_catalogue(conn, world, scale)
     order_rows, item_rows = world.orders(scale, product_rows, batch_rows)
-    _copy(
-        conn,
-        "erp.products",
-        ("id", "name", "sku", "cost_price", "created_at", "updated_at"),
-        product_rows,
-    )
-    _copy(conn, "erp.product_batches", ("id", "product_id", "cost_price"), batch_rows)
     _copy(
         conn,
         "erp.customers",
@@ -458,18 +450,26 @@ def load(
         ("id", "name"),
         [(i, f"Store {i}") for i in range(1, scale.stores + 1)],
     )
+    _copy(conn, "erp.orders", ORDER_COLUMNS, order_rows)
+    _copy(conn, "erp.order_items", ITEM_COLUMNS, item_rows)
+    conn.execute("analyze")
+    return {**counts, "orders": len(order_rows), "order_items": len(item_rows)}
+
+
+def load_catalogue(
+    conn: psycopg.Connection, world: World, scale: Scale
+) -> tuple[list[tuple], list[tuple], dict[str, int]]:
+    """Products, batches and campaigns with their targeting and status
+    history; returns the product and batch rows and the counts."""
+    product_rows, batch_rows = world.products(scale)
+    campaign_rows, target_rows, event_rows = world.campaigns(scale)
     _copy(
         conn,
-        "erp.orders",
-        ORDER_COLUMNS,
-        order_rows,
+        "erp.products",
+        ("id", "name", "sku", "cost_price", "created_at", "updated_at"),
+        product_rows,
     )
-    _copy(
-        conn,
-        "erp.order_items",
-        ITEM_COLUMNS,
-        item_rows,
-    )
+    _copy(conn, "erp.product_batches", ("id", "product_id", "cost_price"), batch_rows)
     _copy(
         conn,
         "marketing.ad_campaigns",
@@ -525,13 +525,11 @@ def load(
             f"select setval(pg_get_serial_sequence('marketing.{table}', 'id'),"
             f" coalesce((select max(id) from marketing.{table}), 0) + 1, false)"
         )
-    conn.execute("analyze")
-    return {
-        "products": len(product_rows),
-        "campaigns": len(campaign_rows),
-        "orders": len(order_rows),
-        "order_items": len(item_rows),
-    }
+    return (
+        product_rows,
+        batch_rows,
+        {"products": len(product_rows), "campaigns": len(campaign_rows)},
+    )
 
 
 def advance(
