@@ -69,11 +69,14 @@ class State:
 
 
 def check_queue(
-    instance: DagsterInstance, settings: Settings, state: State, raise_: Raise
+    instance: DagsterInstance,
+    settings: Settings,
+    state: State,
+    raise_: Raise,
+    now: float,
 ) -> None:
     """Warns once per run that waited longer than one schedule interval."""
     limit = schedule_interval(settings).total_seconds()
-    now = time.time()
     waiting = list(instance.get_run_records(RunsFilter(statuses=WAITING)))
     late = [
         record
@@ -101,10 +104,13 @@ def check_queue(
 
 
 def check_failures(
-    instance: DagsterInstance, settings: Settings, state: State, raise_: Raise
+    instance: DagsterInstance,
+    settings: Settings,
+    state: State,
+    raise_: Raise,
+    now: float,
 ) -> None:
     """Critical when more than the limit of runs failed in the past hour."""
-    now = time.time()
     since = datetime.fromtimestamp(now - 3600, tz=UTC)
     failed = instance.get_runs_count(
         RunsFilter(statuses=[DagsterRunStatus.FAILURE], updated_after=since)
@@ -157,8 +163,10 @@ def operations_tick(
     db: AttributionDatabase,
     settings: Settings,
     cursor: str | None,
+    now: float | None = None,
 ) -> tuple[str, list[alerts.Alert]]:
     """One look at the runs and the marts: (the new cursor, alerts raised)."""
+    now = time.time() if now is None else now
     raised: list[alerts.Alert] = []
 
     def raise_(alert: alerts.Alert) -> None:
@@ -167,8 +175,8 @@ def operations_tick(
 
     state = State.load(cursor)
     fail_orphaned_runs(instance, raise_)
-    check_queue(instance, settings, state, raise_)
-    check_failures(instance, settings, state, raise_)
+    check_queue(instance, settings, state, raise_, now)
+    check_failures(instance, settings, state, raise_, now)
     check_credits_age(db, settings, state, raise_)
     return state.dump(), raised
 

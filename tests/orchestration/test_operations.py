@@ -44,9 +44,9 @@ def _run(instance: DagsterInstance, params, job: str = "attribution_incremental"
 
 def _started_by(instance: DagsterInstance, run, pid: int) -> None:
     """The run's worker (process ``pid``) reports that it started the run."""
-    instance.handle_run_event(
-        run.run_id,
+    instance.report_dagster_event(
         DagsterEvent(DagsterEventType.RUN_START.value, job_name=run.job_name, pid=pid),
+        run.run_id,
     )
 
 
@@ -64,9 +64,9 @@ def _alerts(params, source: str) -> list[tuple]:
     )
 
 
-def _tick(instance, params, settings, cursor=None):
+def _tick(instance, params, settings, cursor=None, now=None):
     return operations.operations_tick(
-        instance, AttributionDatabase.from_params(params), settings, cursor
+        instance, AttributionDatabase.from_params(params), settings, cursor, now
     )
 
 
@@ -89,9 +89,7 @@ def test_a_run_whose_worker_is_gone_is_failed_and_alerted(built_db, instance):
     assert len(_alerts(built_db, "orphaned_run")) == 1
 
 
-def test_work_waiting_longer_than_the_schedule_interval_warns_once(
-    built_db, instance, monkeypatch
-):
+def test_work_waiting_longer_than_the_schedule_interval_warns_once(built_db, instance):
     settings = _settings(incremental_cron="*/15 * * * *")
     waiting = _run(instance, built_db)  # NOT_STARTED: waiting for the daemon
     cursor, _ = _tick(instance, built_db, settings)
@@ -99,9 +97,8 @@ def test_work_waiting_longer_than_the_schedule_interval_warns_once(
 
     # 16 minutes later it still waits: longer than the 15-minute interval
     later = time.time() + 16 * 60
-    monkeypatch.setattr(operations.time, "time", lambda: later)
-    cursor, _ = _tick(instance, built_db, settings, cursor)
-    cursor, _ = _tick(instance, built_db, settings, cursor)
+    cursor, _ = _tick(instance, built_db, settings, cursor, later)
+    cursor, _ = _tick(instance, built_db, settings, cursor, later + 60)
     ((severity, title, _),) = _alerts(built_db, "queue_wait")
     assert severity == "warning" and title.startswith("1 run(s) waiting")
     assert waiting.run_id in cursor
