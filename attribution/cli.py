@@ -11,7 +11,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from attribution import credentials, database, demo_data, migrate
+from attribution import credentials, database, demo_data
 
 PROJECT_ROOT = database.PROJECT_ROOT
 
@@ -54,6 +54,9 @@ def _as(args: argparse.Namespace) -> database.ConnectionParams:
 
 
 def _migrate(_args: argparse.Namespace) -> int:
+    # alembic only here: every Dagster run process imports this module
+    from attribution import migrate
+
     params = database.resolve()
     migrate.upgrade(params)
     print(f"migrations applied to {params.dbname}")

@@ -1,9 +1,15 @@
 """`make demo` and `make stop`: the whole stack on one machine.
 
 `up` starts the database, migrates, loads demo data, runs the pipeline,
-then starts the long-running services (Dagster, the Streamlit app and a
-generator that keeps the ERP moving), each in its own process group with a
-log under .local/logs, and prints where everything is.
+fails the Dagster runs a previous stop or crash left without a process
+(orchestration/runs.py), then starts the long-running services
+(Dagster, the Streamlit app and a generator that keeps the ERP moving), each
+in its own process group with a log under .local/logs, and prints where
+everything is. `down` first cancels the queued runs and stops the running
+ones, then stops the services.
+
+`freshness` measures, with the demo running, the time from an order being
+written to its credits being in marts.fct_order_item_campaign_credits.
 """
 
 from __future__ import annotations
@@ -93,6 +99,10 @@ def _run_dir() -> Path:
     path = database.local_dir() / "run"
     path.mkdir(mode=0o700, parents=True, exist_ok=True)
     return path
+
+
+def _dagster_home() -> Path:
+    return database.local_dir() / "dagster"
 
 
 def _log_dir() -> Path:
@@ -208,12 +218,14 @@ def up(args: argparse.Namespace) -> int:
     params = database.resolve()
     prepare(params, args.orders)
     env = cli.dbt_env(params)
-    env["DAGSTER_HOME"] = str(database.local_dir() / "dagster")
-    Path(env["DAGSTER_HOME"]).mkdir(parents=True, exist_ok=True)
-    # telemetry off, and one dbt run at a time for the schedule and sensors
+    env["DAGSTER_HOME"] = str(_dagster_home())
+    # telemetry off, one dbt run at a time, run monitoring
+    from orchestration import runs
     from orchestration.instance import ensure_dagster_home
 
-    ensure_dagster_home(Path(env["DAGSTER_HOME"]))
+    ensure_dagster_home(_dagster_home())
+    for run_id in runs.sweep(_dagster_home(), params):
+        print(f"failed Dagster run {run_id}: no process owned it (alert raised)")
     users = seed_users(env)
     started = services(args.host, args.dagster_port, args.app_port, args.interval)
     # dbt, Dagster and the app connect as their own roles; the generator plays
@@ -250,12 +262,91 @@ def up(args: argparse.Namespace) -> int:
 
 
 def down(_args: argparse.Namespace) -> int:
-    for service in ("generator", "app", "dagster"):
+    from orchestration import runs
+
+    if stop("generator"):
+        print("stopped generator")
+    if _dagster_home().joinpath("dagster.yaml").exists():
+        # before the processes go: a run killed with them would stay STARTED
+        for run_id, status in runs.stop_runs(_dagster_home()).items():
+            print(f"Dagster run {run_id}: {status}")
+    for service in ("app", "dagster"):
         if stop(service):
             print(f"stopped {service}")
+    if _dagster_home().joinpath("dagster.yaml").exists():
+        # anything launched in the meantime has no process left either
+        for run_id, status in runs.stop_runs(_dagster_home(), 0).items():
+            print(f"Dagster run {run_id}: {status}")
     if not database.uses_external_server() and database.stop_embedded():
         print("stopped the embedded database")
     return 0
+
+
+# a product that a running campaign targets now: the new order earns credits
+_TARGETED_PRODUCT_SQL = """
+select products.id, coalesce(products.cost_price, 10.00)
+from marketing.ad_campaign_products as targets
+inner join marketing.ad_campaigns as campaigns on targets.campaign_id = campaigns.id
+inner join erp.products as products on targets.product_id = products.id
+where campaigns.status = 'RUNNING'
+    and campaigns.starts_at <= now()
+    and (campaigns.ends_at is null or campaigns.ends_at > now())
+    and targets.effective_from <= now()
+    and (targets.effective_to is null or targets.effective_to > now())
+order by products.id
+limit 1
+"""
+
+
+def write_order(params: database.ConnectionParams) -> int:
+    """One confirmed order of one targeted item, as the ERP writes it: its id."""
+    with database.connect(params, autocommit=False) as conn:
+        product = conn.execute(_TARGETED_PRODUCT_SQL).fetchone()
+        if product is None:
+            raise SystemExit("no running campaign targets a product: nothing to time")
+        product_id, cost = product
+        order_id, item_id = conn.execute(
+            "select coalesce((select max(id) from erp.orders), 0) + 1,"
+            " coalesce((select max(id) from erp.order_items), 0) + 1"
+        ).fetchone()
+        now = datetime.now(UTC)
+        conn.execute(
+            "insert into erp.orders (id, order_number, status, order_date,"
+            " created_at, updated_at) values (%s, %s, 'confirmed', %s, %s, %s)",
+            (order_id, f"SO-{order_id:08d}", now, now, now),
+        )
+        conn.execute(
+            "insert into erp.order_items (id, order_id, product_id, quantity,"
+            " unit_price, created_at, updated_at) values (%s, %s, %s, 1, %s, %s, %s)",
+            (item_id, order_id, product_id, round(cost * 2, 2), now, now),
+        )
+        conn.commit()
+    return order_id
+
+
+def freshness(args: argparse.Namespace) -> int:
+    """Writes an order and waits for its credits in marts: the seconds it took."""
+    params = database.resolve()
+    order_id = write_order(params)
+    started = time.monotonic()
+    print(f"wrote order {order_id}; waiting for its credits in marts", flush=True)
+    while time.monotonic() - started < args.timeout:
+        with database.connect(params, autocommit=True) as conn:
+            (credits,) = conn.execute(
+                "select count(*) from marts.fct_order_item_campaign_credits"
+                " where order_id = %s",
+                (order_id,),
+            ).fetchone()
+        if credits:
+            seconds = time.monotonic() - started
+            print(
+                f"order {order_id}: {credits} credit rows in marts"
+                f" after {seconds:.0f} s"
+            )
+            return 0
+        time.sleep(1)
+    print(f"order {order_id}: no credits in marts after {args.timeout:.0f} s")
+    return 1
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -271,6 +362,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     up_parser.set_defaults(func=up)
     sub.add_parser("down").set_defaults(func=down)
+    fresh = sub.add_parser(
+        "freshness", help="seconds from an order written to its credits in marts"
+    )
+    fresh.add_argument("--timeout", type=float, default=600)
+    fresh.set_defaults(func=freshness)
     args = parser.parse_args(argv)
     return int(args.func(args))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dagster import Definitions
 
-from orchestration import checks, jobs
+from orchestration import checks, jobs, operations
 from orchestration.assets import attribution_dbt_assets, source_specs
 from orchestration.resources import AttributionDatabase, build_resources
 from orchestration.schedules import build_schedules
@@ -28,6 +28,8 @@ def build_definitions(
         sensors=[
             build_source_change_sensor(settings),
             build_run_failure_alert_sensor(settings),
+            operations.build_operations_sensor(settings),
+            operations.build_recompute_budget_sensor(settings),
         ],
         resources=build_resources(database),
     )

@@ -16,6 +16,7 @@ CREDITS = "fct_order_item_campaign_credits"
 ITEMS = "fct_order_item_attribution"
 HEALTH = "agg_attribution_health_daily"
 RUN_LOG = "intermediate.attribution_runs"
+BUILDS = "marts.fct_attribution_builds"
 
 
 @dataclass(frozen=True)
@@ -163,12 +164,16 @@ def fact_run(
 
 
 def credits_age_minutes(conn: psycopg.Connection) -> float | None:
-    """Minutes since the credit fact was last built, from the run log."""
-    if conn.execute("select to_regclass(%s)", (RUN_LOG,)).fetchone() == (None,):
+    """Minutes since the credits in marts were last built (what BI tools see).
+
+    From ``marts.fct_attribution_builds``, published after the facts; None
+    when no build of the credit fact is recorded there.
+    """
+    if conn.execute("select to_regclass(%s)", (BUILDS,)).fetchone() == (None,):
         return None
     row = conn.execute(
         f"select extract(epoch from now() - max(built_at)) / 60"
-        f" from {RUN_LOG} where model_name = %s",
+        f" from {BUILDS} where model_name = %s",
         (CREDITS,),
     ).fetchone()
     return float(row[0]) if row and row[0] is not None else None

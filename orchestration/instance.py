@@ -9,9 +9,13 @@ embedded server as everything else; socket directories work).
     python -m orchestration.instance             # write .local/dagster/dagster.yaml
     python -m orchestration.instance --storage postgres
 
-Either way telemetry is off (its callbacks time out without internet) and
-the run queue lets one dbt build run at a time: two builds of the
-incremental facts must never overlap.
+Either way telemetry is off (its callbacks time out without internet), the
+run queue lets one dbt build run at a time (two builds of the incremental
+facts must never overlap), and the daemon's run monitoring fails runs that
+never start (``start_timeout_seconds``), never finish cancelling, or outlive
+their ``dagster/max_runtime`` tag (orchestration/jobs.py). The default run
+launcher cannot tell whether a STARTED run's worker still lives: the
+operations sensor (orchestration/operations.py) does that.
 """
 
 from __future__ import annotations
@@ -34,6 +38,14 @@ run_queue:
     # every job that runs dbt carries this tag (orchestration/assets.py)
     - key: attribution/dbt
       limit: 1
+run_monitoring:
+  enabled: true
+  # a run still STARTING (or never launched) after 3 min is failed
+  start_timeout_seconds: 180
+  cancel_timeout_seconds: 180
+  # a dead worker is failed, never resumed: the next run recomputes the change
+  max_resume_run_attempts: 0
+  poll_interval_seconds: 30
 """
 
 

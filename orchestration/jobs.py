@@ -10,17 +10,24 @@
   incremental facts.
 * attribution_monitor: only the database checks (freshness, rate, bad rows,
   reconciliation), cheap enough to run often.
+
+Every job runs its steps in the run's own process (in_process_executor): the
+dbt build is one step and the checks are a few quick queries, so a process
+per step (the multiprocess default) cost more than the work. The jobs that
+run dbt carry a maximum run time (``dagster/max_runtime``, seconds) that the
+daemon's run monitoring enforces (orchestration/instance.py).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from dagster import AssetSelection, define_asset_job
+from dagster import AssetSelection, define_asset_job, in_process_executor
 from dagster_dbt import build_dbt_asset_selection
 
 from orchestration import checks
 from orchestration.assets import DBT_CONCURRENCY_TAG, attribution_dbt_assets
+from orchestration.settings import Settings
 
 INCREMENTAL = "attribution_incremental"
 BACKFILL = "attribution_backfill"
@@ -47,6 +54,20 @@ marts = (
 )
 
 
+# Dagster's run tag (seconds) that run monitoring enforces
+MAX_RUNTIME_TAG = "dagster/max_runtime"
+
+
+def dbt_job_tags(max_runtime_minutes: int) -> dict[str, str]:
+    """One dbt build at a time, failed by run monitoring when it runs too long."""
+    return {**DBT_CONCURRENCY_TAG, MAX_RUNTIME_TAG: str(max_runtime_minutes * 60)}
+
+
+_settings = Settings.from_env()
+FREQUENT_TAGS = dbt_job_tags(_settings.max_runtime_minutes)
+NIGHTLY_TAGS = dbt_job_tags(_settings.nightly_max_runtime_minutes)
+
+
 def build_config(**values: Any) -> dict[str, Any]:
     """Run config of the dbt assets' op (AttributionBuildConfig)."""
     return {"ops": {_OP: {"config": values}}}
@@ -57,7 +78,8 @@ attribution_incremental = define_asset_job(
     selection=everything | routine_checks,
     description="Snapshot the sources and build everything downstream"
     " incrementally, with tests and health checks.",
-    tags=DBT_CONCURRENCY_TAG,
+    tags=FREQUENT_TAGS,
+    executor_def=in_process_executor,
 )
 
 attribution_backfill = define_asset_job(
@@ -66,7 +88,8 @@ attribution_backfill = define_asset_job(
     description="Recompute the credits of every sale in [from, to) (ISO dates or"
     " timestamps, UTC unless stated); nothing outside the range changes.",
     config=build_config(**{"from": "2024-01-01", "to": "2024-01-02"}),
-    tags=DBT_CONCURRENCY_TAG,
+    tags=FREQUENT_TAGS,
+    executor_def=in_process_executor,
 )
 
 attribution_recompute_order = define_asset_job(
@@ -74,7 +97,8 @@ attribution_recompute_order = define_asset_job(
     selection=marts | routine_checks,
     description="Recompute one order's credits (run config order_ids: [<id>]).",
     config=build_config(order_ids=[0]),
-    tags=DBT_CONCURRENCY_TAG,
+    tags=FREQUENT_TAGS,
+    executor_def=in_process_executor,
 )
 
 attribution_nightly = define_asset_job(
@@ -86,13 +110,15 @@ attribution_nightly = define_asset_job(
     " orders (hard deletes, anything the lookback missed), and a full refresh"
     " that must reproduce the incremental facts.",
     config=build_config(observe_all_orders=True),
-    tags=DBT_CONCURRENCY_TAG,
+    tags=NIGHTLY_TAGS,
+    executor_def=in_process_executor,
 )
 
 attribution_monitor = define_asset_job(
     MONITOR,
     selection=routine_checks,
     description="The database health checks alone: no dbt build.",
+    executor_def=in_process_executor,
 )
 
 ALL_JOBS = (

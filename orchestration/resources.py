@@ -10,12 +10,15 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from functools import cached_property
+from importlib.metadata import version as package_version
 from typing import Any
 
 import psycopg
 from dagster import ConfigurableResource
 from dagster_dbt import DbtCliResource
 from dagster_dbt.core.dbt_cli_invocation import DbtCliInvocation
+from packaging import version
 from pydantic import Field
 
 from attribution import cli, credentials, database
@@ -89,6 +92,12 @@ class AttributionDbt(DbtCliResource):
     def cli(self, args: Sequence[str], **kwargs: Any) -> DbtCliInvocation:
         with _environment(self.database.params().env()):
             return super().cli(args, **kwargs)
+
+    @cached_property
+    def _cli_version(self) -> version.Version:
+        # dagster-dbt asks `dbt --version` once per run: a whole dbt start-up
+        # (seconds). The executable is the venv's, so its version is dbt-core's.
+        return version.parse(package_version("dbt-core"))
 
 
 def build_dbt(db: AttributionDatabase) -> AttributionDbt:

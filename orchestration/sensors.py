@@ -12,7 +12,6 @@ import hashlib
 import json
 
 from dagster import (
-    DagsterRunStatus,
     DefaultSensorStatus,
     RunFailureSensorContext,
     RunRequest,
@@ -28,6 +27,7 @@ from dagster import (
 from orchestration import alerts
 from orchestration.jobs import INCREMENTAL, attribution_incremental
 from orchestration.resources import AttributionDatabase
+from orchestration.runs import IN_FLIGHT, ORPHANED_TAG
 from orchestration.settings import Settings
 
 FINGERPRINT_SQL = """
@@ -46,12 +46,6 @@ select
     (select count(*) from marketing.ad_campaign_status_events) as status_events,
     (select max(id) from marketing.ad_campaign_status_events) as max_status_event_id
 """
-_IN_FLIGHT = [
-    DagsterRunStatus.QUEUED,
-    DagsterRunStatus.NOT_STARTED,
-    DagsterRunStatus.STARTING,
-    DagsterRunStatus.STARTED,
-]
 
 
 def source_fingerprint(db: AttributionDatabase) -> dict[str, str | None]:
@@ -89,7 +83,7 @@ def build_source_change_sensor(settings: Settings) -> SensorDefinition:
         if before == after:
             return SkipReason("no change in the ERP orders or the campaigns")
         in_flight = context.instance.get_run_records(
-            RunsFilter(job_name=INCREMENTAL, statuses=_IN_FLIGHT), limit=1
+            RunsFilter(job_name=INCREMENTAL, statuses=IN_FLIGHT), limit=1
         )
         if in_flight:
             return SkipReason("an incremental run is in flight; looking again later")
@@ -120,6 +114,8 @@ def build_run_failure_alert_sensor(settings: Settings) -> SensorDefinition:
         context: RunFailureSensorContext, database: AttributionDatabase
     ) -> None:
         run = context.dagster_run
+        if run.tags.get(ORPHANED_TAG):
+            return  # failed and alerted by the operations sensor
         steps = [
             {
                 "step": event.step_key,

@@ -7,10 +7,15 @@
 | ATTRIBUTION_MONITOR_CRON | ``*/30 * * * *`` | attribution_monitor |
 | ATTRIBUTION_SCHEDULE_TIMEZONE | ``UTC`` | time zone of both schedules |
 | ATTRIBUTION_AUTOMATION | ``running`` | ``stopped``: schedules and sensors start off |
-| ATTRIBUTION_SENSOR_INTERVAL_SECONDS | ``60`` | how often the change sensor looks |
+| ATTRIBUTION_SENSOR_INTERVAL_SECONDS | ``30`` | how often the change sensor looks |
+| ATTRIBUTION_OPERATIONS_INTERVAL_SECONDS | ``60`` | operations sensor's interval |
+| ATTRIBUTION_MAX_RUNTIME_MINUTES | ``60`` | a frequent dbt run is failed after this |
+| ATTRIBUTION_NIGHTLY_MAX_RUNTIME_MINUTES | ``240`` | ... the nightly run |
+| ATTRIBUTION_FAILED_RUNS_PER_HOUR | ``10`` | more failed in an hour: critical |
+| ATTRIBUTION_RECOMPUTE_ORDER_BUDGET_SECONDS | ``5`` | run time per order, else warns |
 | ATTRIBUTION_RATE_WARN_BELOW | ``0.5`` | attribution-rate check warns below this |
 | ATTRIBUTION_RATE_WINDOW_DAYS | ``7`` | sale days (up to the latest) the rate covers |
-| ATTRIBUTION_CREDITS_MAX_AGE_MINUTES | ``60`` | older credit fact: check warns |
+| ATTRIBUTION_CREDITS_MAX_AGE_MINUTES | ``60`` | older credits: check warns, alert |
 | ATTRIBUTION_ALERT_WEBHOOK_URL | unset | alerts are also POSTed here as JSON |
 | ATTRIBUTION_DBT_TARGET_PATH | ``target/dagster`` | Dagster's dbt manifest |
 """
@@ -43,6 +48,11 @@ class Settings:
     schedule_timezone: str
     automation_running: bool
     sensor_interval_seconds: int
+    operations_interval_seconds: int
+    max_runtime_minutes: int
+    nightly_max_runtime_minutes: int
+    failed_runs_per_hour: int
+    recompute_order_budget_seconds: float
     rate_warn_below: float
     rate_window_days: int
     credits_max_age_minutes: int
@@ -58,7 +68,18 @@ class Settings:
             schedule_timezone=_text("ATTRIBUTION_SCHEDULE_TIMEZONE", "UTC"),
             automation_running=_text("ATTRIBUTION_AUTOMATION", "running").lower()
             != "stopped",
-            sensor_interval_seconds=_int("ATTRIBUTION_SENSOR_INTERVAL_SECONDS", 60),
+            sensor_interval_seconds=_int("ATTRIBUTION_SENSOR_INTERVAL_SECONDS", 30),
+            operations_interval_seconds=_int(
+                "ATTRIBUTION_OPERATIONS_INTERVAL_SECONDS", 60
+            ),
+            max_runtime_minutes=_int("ATTRIBUTION_MAX_RUNTIME_MINUTES", 60),
+            nightly_max_runtime_minutes=_int(
+                "ATTRIBUTION_NIGHTLY_MAX_RUNTIME_MINUTES", 240
+            ),
+            failed_runs_per_hour=_int("ATTRIBUTION_FAILED_RUNS_PER_HOUR", 10),
+            recompute_order_budget_seconds=_float(
+                "ATTRIBUTION_RECOMPUTE_ORDER_BUDGET_SECONDS", 5.0
+            ),
             rate_warn_below=_float("ATTRIBUTION_RATE_WARN_BELOW", 0.5),
             rate_window_days=_int("ATTRIBUTION_RATE_WINDOW_DAYS", 7),
             credits_max_age_minutes=_int("ATTRIBUTION_CREDITS_MAX_AGE_MINUTES", 60),

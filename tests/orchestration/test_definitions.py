@@ -38,7 +38,19 @@ def test_definitions_load_with_every_job_schedule_and_sensor(defs):
     assert {sensor.name for sensor in repository.sensor_defs} == {
         "attribution_source_change_sensor",
         "attribution_run_failure_alert",
+        "attribution_operations_sensor",
+        "attribution_recompute_budget",
     }
+
+
+def test_steps_run_in_the_run_process_and_dbt_runs_have_a_time_limit(defs):
+    for name in JOBS:
+        job = defs.resolve_job_def(name)
+        # a process per check step cost more than the checks
+        assert job.executor_def.name == "in_process"
+        if name != "attribution_monitor":
+            assert job.tags["attribution/dbt"] == "build"
+            assert int(job.tags["dagster/max_runtime"]) >= 60 * 60
 
 
 def test_every_check_is_on_an_asset_of_the_project(defs):

@@ -21,6 +21,10 @@ def test_sqlite_by_default_with_telemetry_off_and_one_dbt_build_at_a_time(
     ]
     with DagsterInstance.from_config(str(tmp_path)) as instance:
         assert "Sqlite" in type(instance.run_storage).__name__
+        # dead runs are failed by the daemon, never resumed
+        assert instance.run_monitoring_enabled
+        assert instance.run_monitoring_start_timeout_seconds == 180
+        assert instance.run_monitoring_max_resume_run_attempts == 0
 
 
 def test_a_hand_written_dagster_yaml_is_left_alone(tmp_path):
