@@ -164,6 +164,10 @@ def test_campaign_page_shows_kpis_and_reversed_orders(reports_db, app_env):
         "Orders",
         "Items",
         "AOV",
+        "Spend",
+        "ROAS",
+        "Profit ROAS",
+        "CPA",
     ]
     orders = at.dataframe[-1].value
     if hasattr(orders, "data"):  # a Styler: the rows are its data
