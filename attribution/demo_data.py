@@ -18,6 +18,8 @@ from pathlib import Path
 
 import psycopg
 
+from attribution import demo_spend
+
 PLATFORMS = ("facebook", "instagram", "google", "tiktok", "youtube", "other")
 COUNTABLE = ("confirmed", "processing", "delivered", "completed")
 # forward moves of an order's life; the first status is where orders start
@@ -522,12 +524,14 @@ def load(
             f"select setval(pg_get_serial_sequence('marketing.{table}', 'id'),"
             f" coalesce((select max(id) from marketing.{table}), 0) + 1, false)"
         )
+    spend_counts = demo_spend.load(conn, seed=seed, anchor=anchor)
     conn.execute("analyze")
     return {
         "products": len(product_rows),
         "campaigns": len(campaign_rows),
         "orders": len(order_rows),
         "order_items": len(item_rows),
+        **spend_counts,
     }
 
 

@@ -24,6 +24,7 @@ import csv
 import hashlib
 import io
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -33,6 +34,8 @@ from typing import Any
 
 import pandas as pd
 from sqlalchemy import Connection, text
+
+from attribution.database import PROJECT_ROOT, local_dir
 
 FIELDS = ("campaign", "spend_date", "spend", "impressions", "clicks")
 REQUIRED = ("campaign", "spend_date", "spend")
@@ -45,6 +48,15 @@ MAX_SPEND = Decimal("1e12")
 _EMPTY = {"", "--", "-", "n/a", "null"}
 _DATE_FORMATS = ("%Y-%m-%d", "%b %d, %Y", "%a, %b %d, %Y", "%d %b %Y")
 _GROUPED_NUMBER = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$")
+
+
+def inbox_folder() -> Path:
+    """Where spend files are dropped for the orchestration to load:
+    ATTRIBUTION_SPEND_INBOX (relative to the project), default
+    ``.local/inbox/spend``."""
+    raw = os.environ.get("ATTRIBUTION_SPEND_INBOX", "").strip()
+    folder = Path(raw) if raw else local_dir() / "inbox" / "spend"
+    return folder if folder.is_absolute() else PROJECT_ROOT / folder
 
 
 @dataclass(frozen=True)

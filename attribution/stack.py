@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from attribution import cli, database, demo_data, migrate
+from attribution import cli, database, demo_data, demo_spend, migrate, spend
 
 ROOT = database.PROJECT_ROOT
 
@@ -175,6 +175,10 @@ def prepare(params: database.ConnectionParams, orders: int) -> None:
         if not loaded:
             counts = demo_data.load(conn, orders=orders)
             print("demo data: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+            # the platforms' last days arrive as a file for the inbox sensor
+            dropped = demo_spend.drop_inbox_file(conn, spend.inbox_folder())
+            if dropped is not None:
+                print(f"demo spend export for the inbox: {dropped}")
     if cli.run_dbt(["build"], params).returncode != 0:
         raise SystemExit("dbt build failed: see the output above")
     if not loaded:

@@ -38,6 +38,7 @@ def test_definitions_load_with_every_job_schedule_and_sensor(defs):
     assert {sensor.name for sensor in repository.sensor_defs} == {
         "attribution_source_change_sensor",
         "attribution_run_failure_alert",
+        "spend_inbox_sensor",
     }
 
 
@@ -57,6 +58,8 @@ def test_every_check_is_on_an_asset_of_the_project(defs):
         ("marts/fct_order_item_attribution", "full_refresh_matches_incremental"),
         (health, "attribution_rate"),
         (health, "bad_source_rows"),
+        ("marts/fct_campaign_budget_pacing", "budget_pacing"),
+        ("intermediate/int_campaign_spend_daily", "spend_matches_campaigns"),
         ("erp/orders", "source_freshness"),
     ]:
         assert expected in names
