@@ -165,3 +165,53 @@ def test_pacing_runs_daily_to_today_and_projects_lifetime_budgets(fresh_db, run_
         (D1,),
     )
     assert (projected_open, ratio_open) == (None, Decimal("0.5000"))
+
+
+def test_fivetran_ad_reporting_spend_joins_by_external_id(fresh_db, run_dbt):
+    src = Sources(fresh_db)
+    src.campaign(1, T0, events=(("RUNNING", T0),))
+    pg.execute(
+        fresh_db,
+        "update marketing.ad_campaigns set platform = 'google',"
+        " external_campaign_id = '111' where id = 1",
+    )
+    _spend(fresh_db, 1, D1, "10.00", 100, 4)  # an upload of the same campaign
+    pg.execute(fresh_db, "create schema ad_reporting")
+    pg.execute(
+        fresh_db,
+        "create table ad_reporting.ad_reporting__campaign_report (source_relation"
+        " text, date_day date, platform text, account_id text, campaign_id text,"
+        " campaign_name text, clicks bigint, impressions bigint, spend float)",
+    )
+    pg.execute(
+        fresh_db,
+        "insert into ad_reporting.ad_reporting__campaign_report (date_day, platform,"
+        " campaign_id, campaign_name, clicks, impressions, spend) values"
+        " (%s, 'google_ads', '111', 'Shoes', 6, 900, 20.5),"
+        " (%s, 'google_ads', '111', 'Shoes', 2, 300, 4.5),"
+        # the same id on another platform, and an id no campaign has
+        " (%s, 'facebook_ads', '111', 'Other', 1, 10, 99),"
+        " (%s, 'google_ads', '999', 'Unknown', 1, 10, 7)",
+        (D1, D2, D1, D1),
+    )
+    run_dbt(
+        fresh_db,
+        "build",
+        "--vars",
+        "{fivetran_campaign_report: ad_reporting.ad_reporting__campaign_report}",
+    )
+    performance = _performance(fresh_db, 1)
+    assert (
+        performance["spend"],
+        performance["impressions"],
+        performance["clicks"],
+    ) == (Decimal("35.00"), 1300, 12)
+    assert pg.query(
+        fresh_db,
+        "select ad_platform, external_campaign_id, spend"
+        " from intermediate.int_fivetran_spend_matched where campaign_id is null"
+        " order by 1",
+    ) == [
+        ("facebook_ads", "111", Decimal("99.00")),
+        ("google_ads", "999", Decimal("7.00")),
+    ]

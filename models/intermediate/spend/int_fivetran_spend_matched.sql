@@ -1,5 +1,6 @@
 -- Fivetran's spend rows, each with the campaign whose platform and
--- external_campaign_id it names (null when none does: reported as unknown).
+-- external_campaign_id it names (null when none does, or when the platform
+-- is one campaigns cannot be on: reported as unknown by the spend check).
 with
 
 report as (
@@ -26,6 +27,17 @@ platforms as (
     ) as platform_names (ad_platform, platform)
 ),
 
+-- each campaign under the Fivetran platform name its exports carry
+campaign_platforms as (
+    select
+        campaigns.campaign_id,
+        campaigns.external_campaign_id,
+        platforms.ad_platform
+    from campaigns
+    inner join platforms
+        on campaigns.platform = platforms.platform
+),
+
 matched as (
     select
         report.ad_platform,
@@ -34,14 +46,12 @@ matched as (
         report.spend,
         report.impressions,
         report.clicks,
-        campaigns.campaign_id
+        campaign_platforms.campaign_id
     from report
-    left join platforms
-        on report.ad_platform = platforms.ad_platform
-    left join campaigns
+    left join campaign_platforms
         on
-            report.external_campaign_id = campaigns.external_campaign_id
-            and coalesce(platforms.platform, 'other') = campaigns.platform
+            report.external_campaign_id = campaign_platforms.external_campaign_id
+            and report.ad_platform = campaign_platforms.ad_platform
 )
 
 select * from matched
