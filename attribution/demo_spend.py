@@ -1,12 +1,12 @@
 """Demo spend: what the demo campaigns cost, day by day, as platforms report it.
 
 Each campaign spends on the days it was RUNNING (from its status events),
-near its budget: a DAILY budget is mostly under-spent and now and then
-overshot (platforms allow it), a LIFETIME budget is spread over the flight,
-no budget means a modest steady spend. Impressions and clicks follow a
-per-campaign CPM and click-through rate. Campaigns on Google, YouTube,
-Facebook and Instagram get the platform's own campaign id, which exports
-are matched by.
+in proportion to the demo's sales (so ROAS is plausible at any size) and
+never far above its budget: a DAILY budget is now and then overshot
+(platforms allow it), a LIFETIME budget spread over the flight.
+Impressions and clicks follow a per-campaign CPM and click-through rate.
+Campaigns on Google, YouTube, Facebook and Instagram get the platform's own
+campaign id, which exports are matched by.
 
 Platforms report with a delay: the last :data:`REPORTING_DELAY_DAYS` days are
 left out of the database, and :func:`drop_inbox_file` writes the Google
@@ -76,17 +76,27 @@ def daily_spend(
         " from marketing.ad_campaign_status_events order by campaign_id, changed_at, id"
     ):
         events.setdefault(campaign_id, []).append((to_status, changed_at))
+    # a campaign-day's share of the sales, so that ROAS lands between about
+    # 0.5 and 5 whatever the demo's size
+    revenue, days = conn.execute(
+        "select coalesce(sum(items.quantity * items.unit_price), 0),"
+        " greatest(1, extract(day from max(orders.order_date)"
+        " - min(orders.order_date)))"
+        " from erp.order_items as items"
+        " inner join erp.orders as orders on items.order_id = orders.id"
+    ).fetchone()
+    share = float(revenue) / float(days) / max(len(campaigns), 1)
     rows = []
     for campaign_id, platform, starts_at, ends_at, budget_type, budget in campaigns:
         cpm = rng.uniform(4, 14)
         ctr = rng.uniform(0.006, 0.03)
+        typical = max(share, 5.0) * rng.uniform(0.1, 0.6)
+        # most spend well under budget; a budget smaller than that caps it
         if budget_type == "DAILY" and budget:
-            typical = float(budget) * 0.8
+            typical = min(typical, float(budget) * 0.8)
         elif budget_type == "LIFETIME" and budget:
             flight_days = ((ends_at - starts_at).days + 1) if ends_at else 30
-            typical = float(budget) / max(flight_days, 1)
-        else:
-            typical = rng.uniform(20, 250)
+            typical = min(typical, float(budget) / max(flight_days, 1))
         for day in _running_days(events.get(campaign_id, []), last_day):
             factor = rng.uniform(0.6, 1.2)
             if budget_type == "DAILY" and rng.random() < 0.08:
