@@ -36,7 +36,7 @@ def _bin(name: str) -> str:
 
 
 def services(
-    host: str, dagster_port: int, app_port: int, interval: int
+    host: str, dagster_port: int, app_port: int, interval: int, docs_port: int = 8580
 ) -> list[Service]:
     return [
         Service(
@@ -71,6 +71,22 @@ def services(
                 "minimal",
             ],
             f"http://{host}:{app_port}",
+        ),
+        Service(
+            "docs",
+            [
+                _bin("dbt"),
+                "docs",
+                "serve",
+                "--host",
+                host,
+                "--port",
+                str(docs_port),
+                "--no-browser",
+                "--project-dir",
+                str(ROOT),
+            ],
+            f"http://{host}:{docs_port}",
         ),
         Service(
             "generator",
@@ -181,6 +197,8 @@ def prepare(params: database.ConnectionParams, orders: int) -> None:
                 print(f"demo spend export for the inbox: {dropped}")
     if cli.run_dbt(["build"], params).returncode != 0:
         raise SystemExit("dbt build failed: see the output above")
+    if cli.generate_docs(params) != 0:
+        print("dbt docs generate failed: the docs site is not served")
     if not loaded:
         with database.connect(params, autocommit=True) as conn:
             for step in range(3):
@@ -219,7 +237,9 @@ def up(args: argparse.Namespace) -> int:
 
     ensure_dagster_home(Path(env["DAGSTER_HOME"]))
     users = seed_users(env)
-    started = services(args.host, args.dagster_port, args.app_port, args.interval)
+    started = services(
+        args.host, args.dagster_port, args.app_port, args.interval, args.docs_port
+    )
     for service in started:
         start(service, env)
     for service in started:
@@ -233,6 +253,7 @@ def up(args: argparse.Namespace) -> int:
     print("Campaign attribution demo is up")
     print(f"  Marketers' app    {started[1].url}")
     print(f"  Dagster           {started[0].url}")
+    print(f"  dbt docs          {started[2].url}")
     print(f"  PostgreSQL        {bi.url('')}")
     print(
         f"  BI (read marts)   user bi_reader, password "
@@ -250,7 +271,7 @@ def up(args: argparse.Namespace) -> int:
 
 
 def down(_args: argparse.Namespace) -> int:
-    for service in ("generator", "app", "dagster"):
+    for service in ("generator", "docs", "app", "dagster"):
         if stop(service):
             print(f"stopped {service}")
     if not database.uses_external_server() and database.stop_embedded():
@@ -266,6 +287,7 @@ def main(argv: list[str] | None = None) -> int:
     up_parser.add_argument("--host", default="127.0.0.1")
     up_parser.add_argument("--dagster-port", type=int, default=3000)
     up_parser.add_argument("--app-port", type=int, default=8501)
+    up_parser.add_argument("--docs-port", type=int, default=8580)
     up_parser.add_argument(
         "--interval", type=int, default=60, help="seconds between generated changes"
     )
