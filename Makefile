@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DAGSTER_DISABLE_TELEMETRY := 1
 
-.PHONY: install browser db migrate dbt-parse demo stop test bench lint format clean
+.PHONY: install browser db migrate dbt-parse docs demo stop test bench lint format clean
 
 install: $(VENV)/.installed
 
@@ -33,6 +33,11 @@ migrate: install
 # The dbt manifest, for Dagster; needs no database.
 dbt-parse: install
 	$(PY) -m attribution dbt parse --quiet
+
+# The dbt documentation site (lineage, exposures, semantic layer) under
+# target/; its catalog reads the database, so it starts the embedded one.
+docs: install
+	$(PY) -m attribution docs
 
 demo: install dbt-parse
 	$(PY) -m attribution.stack up

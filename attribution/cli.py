@@ -155,6 +155,56 @@ def run_dbt(
     )
 
 
+def generate_docs(params: database.ConnectionParams | None = None) -> int:
+    """`dbt docs generate` into target/ (the catalog reads the database)."""
+    from attribution import migrate
+
+    params = params or database.resolve()
+    migrate.upgrade(params)
+    return run_dbt(["docs", "generate", "--quiet"], params).returncode
+
+
+def _docs(_args: argparse.Namespace) -> int:
+    code = generate_docs()
+    if code == 0:
+        print(f"dbt docs: {PROJECT_ROOT / 'target' / 'index.html'}")
+    return code
+
+
+def mf_executable() -> str:
+    return os.path.join(os.path.dirname(sys.executable), "mf")
+
+
+def run_mf(
+    mf_args: list[str],
+    params: database.ConnectionParams | None = None,
+    env: dict[str, str] | None = None,
+    capture: bool = False,
+) -> subprocess.CompletedProcess:
+    """Run MetricFlow's `mf` in this project against the given database.
+
+    mf reads the semantic manifest that `dbt parse` writes, whose relations
+    name the database parsed against: parse first, for this database.
+    """
+    full_env = dbt_env(params)
+    full_env.update(env or {})
+    parsed = run_dbt(["parse", "--quiet"], params, env, capture=capture)
+    if parsed.returncode != 0:
+        return parsed
+    return subprocess.run(
+        [mf_executable(), *mf_args],
+        env=full_env,
+        cwd=PROJECT_ROOT,
+        text=True,
+        capture_output=capture,
+        check=False,
+    )
+
+
+def _mf(args: argparse.Namespace) -> int:
+    return run_mf(args.mf_args).returncode
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m attribution")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -203,6 +253,13 @@ def main(argv: list[str] | None = None) -> int:
     dbt = sub.add_parser("dbt", help="run dbt against the project's database")
     dbt.add_argument("dbt_args", nargs=argparse.REMAINDER)
     dbt.set_defaults(func=_dbt)
+
+    docs = sub.add_parser("docs", help="generate the dbt documentation site")
+    docs.set_defaults(func=_docs)
+
+    mf = sub.add_parser("mf", help="query the semantic layer (MetricFlow)")
+    mf.add_argument("mf_args", nargs=argparse.REMAINDER)
+    mf.set_defaults(func=_mf)
 
     args = parser.parse_args(argv)
     return int(args.func(args) or 0)

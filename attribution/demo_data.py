@@ -18,7 +18,7 @@ from pathlib import Path
 
 import psycopg
 
-from attribution import roles
+from attribution import demo_spend, roles
 
 PLATFORMS = ("facebook", "instagram", "google", "tiktok", "youtube", "other")
 COUNTABLE = ("confirmed", "processing", "delivered", "completed")
@@ -452,8 +452,14 @@ def load(
     )
     _copy(conn, "erp.orders", ORDER_COLUMNS, order_rows)
     _copy(conn, "erp.order_items", ITEM_COLUMNS, item_rows)
+    spend_counts = demo_spend.load(conn, seed=seed, anchor=anchor)
     conn.execute("analyze")
-    return {**counts, "orders": len(order_rows), "order_items": len(item_rows)}
+    return {
+        **counts,
+        "orders": len(order_rows),
+        "order_items": len(item_rows),
+        **spend_counts,
+    }
 
 
 def load_catalogue(

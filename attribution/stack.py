@@ -25,7 +25,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from attribution import cli, credentials, database, demo_data, migrate
+from attribution import (
+    cli,
+    credentials,
+    database,
+    demo_data,
+    demo_spend,
+    migrate,
+    spend,
+)
 
 ROOT = database.PROJECT_ROOT
 
@@ -42,7 +50,7 @@ def _bin(name: str) -> str:
 
 
 def services(
-    host: str, dagster_port: int, app_port: int, interval: int
+    host: str, dagster_port: int, app_port: int, interval: int, docs_port: int = 8580
 ) -> list[Service]:
     return [
         Service(
@@ -77,6 +85,22 @@ def services(
                 "minimal",
             ],
             f"http://{host}:{app_port}",
+        ),
+        Service(
+            "docs",
+            [
+                _bin("dbt"),
+                "docs",
+                "serve",
+                "--host",
+                host,
+                "--port",
+                str(docs_port),
+                "--no-browser",
+                "--project-dir",
+                str(ROOT),
+            ],
+            f"http://{host}:{docs_port}",
         ),
         Service(
             "generator",
@@ -185,8 +209,14 @@ def prepare(params: database.ConnectionParams, orders: int) -> None:
         if not loaded:
             counts = demo_data.load(conn, orders=orders)
             print("demo data: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+            # the platforms' last days arrive as a file for the inbox sensor
+            dropped = demo_spend.drop_inbox_file(conn, spend.inbox_folder())
+            if dropped is not None:
+                print(f"demo spend export for the inbox: {dropped}")
     if cli.run_dbt(["build"], params).returncode != 0:
         raise SystemExit("dbt build failed: see the output above")
+    if cli.generate_docs(params) != 0:
+        print("dbt docs generate failed: the docs site is not served")
     if not loaded:
         with database.connect(params, autocommit=True) as conn:
             for step in range(3):
@@ -227,7 +257,9 @@ def up(args: argparse.Namespace) -> int:
     for run_id in runs.sweep(_dagster_home(), params):
         print(f"failed Dagster run {run_id}: no process owned it (alert raised)")
     users = seed_users(env)
-    started = services(args.host, args.dagster_port, args.app_port, args.interval)
+    started = services(
+        args.host, args.dagster_port, args.app_port, args.interval, args.docs_port
+    )
     # dbt, Dagster and the app connect as their own roles; the generator plays
     # the ERP and outside writers, so it keeps the admin connection
     writer_env = {**env, **params.env()}
@@ -244,6 +276,7 @@ def up(args: argparse.Namespace) -> int:
     print("Campaign attribution demo is up")
     print(f"  Marketers' app    {started[1].url}")
     print(f"  Dagster           {started[0].url}")
+    print(f"  dbt docs          {started[2].url}")
     print(f"  PostgreSQL        {bi.display_url()}")
     print(
         "  BI (read marts)   user bi_reader, same host and db; password in "
@@ -270,7 +303,7 @@ def down(_args: argparse.Namespace) -> int:
         # before the processes go: a run killed with them would stay STARTED
         for run_id, status in runs.stop_runs(_dagster_home()).items():
             print(f"Dagster run {run_id}: {status}")
-    for service in ("app", "dagster"):
+    for service in ("docs", "app", "dagster"):
         if stop(service):
             print(f"stopped {service}")
     if _dagster_home().joinpath("dagster.yaml").exists():
@@ -357,6 +390,7 @@ def main(argv: list[str] | None = None) -> int:
     up_parser.add_argument("--host", default="127.0.0.1")
     up_parser.add_argument("--dagster-port", type=int, default=3000)
     up_parser.add_argument("--app-port", type=int, default=8501)
+    up_parser.add_argument("--docs-port", type=int, default=8580)
     up_parser.add_argument(
         "--interval", type=int, default=60, help="seconds between generated changes"
     )

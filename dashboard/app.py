@@ -46,7 +46,10 @@ else:
         ]
     }
     if user.can("marketer"):
-        sections["Campaigns"] = [_page("manage.py", "Manage campaigns", "edit")]
+        sections["Campaigns"] = [
+            _page("manage.py", "Manage campaigns", "edit"),
+            _page("upload.py", "Upload spend", "upload_file"),
+        ]
     if user.can("admin"):
         sections["Admin"] = [_page("admin.py", "Admin", "build")]
     page = st.navigation(sections)

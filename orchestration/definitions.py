@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dagster import Definitions
 
-from orchestration import checks, jobs, operations
+from orchestration import checks, jobs, operations, spend_checks, spend_inbox
 from orchestration.assets import attribution_dbt_assets, source_specs
 from orchestration.resources import AttributionDatabase, build_resources
 from orchestration.schedules import build_schedules
@@ -22,14 +22,15 @@ def build_definitions(
     settings = settings or Settings.from_env()
     return Definitions(
         assets=[attribution_dbt_assets, *source_specs()],
-        asset_checks=list(checks.ALL_CHECKS),
-        jobs=list(jobs.ALL_JOBS),
+        asset_checks=[*checks.ALL_CHECKS, *spend_checks.SPEND_CHECKS],
+        jobs=[*jobs.ALL_JOBS, spend_inbox.spend_inbox_load],
         schedules=build_schedules(settings),
         sensors=[
             build_source_change_sensor(settings),
             build_run_failure_alert_sensor(settings),
             operations.build_operations_sensor(settings),
             operations.build_recompute_budget_sensor(settings),
+            spend_inbox.build_spend_inbox_sensor(settings),
         ],
         resources=build_resources(database),
     )

@@ -4,6 +4,7 @@ import streamlit as st
 
 from dashboard import ui
 from dashboard.data import reports
+from dashboard.data import spend as spend_data
 
 ORDERS_PER_PAGE = 50
 
@@ -57,6 +58,54 @@ cards[2].metric("Profit", ui.money(kpis["profit"]))
 cards[3].metric("Orders", ui.number(kpis["orders"]))
 cards[4].metric("Items", ui.number(kpis["items"]))
 cards[5].metric("AOV", ui.money(kpis["average_order_value"]))
+
+spend_daily = spend_data.campaign_spend_daily(url, int(campaign_id), start, end, mode)
+spent = float(spend_daily["spend"].sum()) if not spend_daily.empty else 0.0
+ratios = spend_data.ratios(kpis["revenue"], kpis["profit"], spent, kpis["orders"])
+money_cards = st.columns(4)
+money_cards[0].metric("Spend", ui.money(spent))
+money_cards[1].metric("ROAS", ui.number(ratios["roas"]), help="Revenue / spend")
+money_cards[2].metric(
+    "Profit ROAS", ui.number(ratios["profit_roas"]), help="Profit / spend"
+)
+money_cards[3].metric("CPA", ui.money(ratios["cpa"]), help="Spend / orders")
+
+st.markdown("#### Spend vs revenue")
+if spend_daily.empty or not spend_daily["spend"].any():
+    st.caption("No spend recorded in this range.")
+else:
+    st.line_chart(spend_daily, x="day", y=["spend", "revenue"])
+
+st.markdown("#### Budget pacing")
+pacing = spend_data.campaign_pacing(url, int(campaign_id))
+if pacing.empty:
+    st.caption("No spend recorded for this campaign.")
+else:
+    latest = pacing.iloc[-1]
+    # a daily budget is judged on the last day that spent, not on a today
+    # whose spend has not arrived yet
+    judged = pacing[pacing["spend"] > 0].iloc[-1] if pacing["spend"].any() else latest
+    pace = st.columns(4)
+    pace[0].metric("Spent so far", ui.money(latest["cumulative_spend"]))
+    if latest["budget_type"] == "DAILY":
+        pace[1].metric(
+            f"Pacing on {judged['spend_date']}", f"{judged['daily_pacing']:.0%}"
+        )
+    elif latest["budget_type"] == "LIFETIME":
+        pace[1].metric("Budget consumed", f"{latest['lifetime_consumed']:.0%}")
+        pace[2].metric(
+            "Projected at the end", ui.money(latest["projected_lifetime_spend"])
+        )
+    else:
+        pace[1].metric("Budget", "none")
+    if (judged if latest["budget_type"] == "DAILY" else latest)["is_over_pace"]:
+        pace[3].warning("Over pace: spending faster than the budget allows")
+    elif latest["budget_type"] is not None:
+        pace[3].success("On pace")
+    pacing_chart = pacing[["spend_date", "cumulative_spend"]].copy()
+    if latest["budget_type"] == "LIFETIME":
+        pacing_chart["budget"] = latest["budget_amount"]
+    st.line_chart(pacing_chart, x="spend_date")
 
 daily = reports.campaign_daily(url, int(campaign_id), start, end, mode)
 st.markdown("#### Daily trend")

@@ -7,6 +7,7 @@ import streamlit as st
 
 from dashboard import ui
 from dashboard.data import reports
+from dashboard.data import spend as spend_data
 
 ui.require_user("viewer")
 url = ui.db_url()
@@ -88,6 +89,22 @@ if not daily.empty:
         y=list(bad_columns.values()),
         stack=True,
     )
+
+st.markdown("#### Spend and credited sales per campaign")
+mismatches = spend_data.spend_mismatches(url, start, end)
+left, right = st.columns(2)
+with left:
+    st.markdown("**Spend with no credited sales**")
+    if mismatches["spend_without_sales"].empty:
+        st.caption("None: every campaign that spent also sold.")
+    else:
+        st.dataframe(mismatches["spend_without_sales"], hide_index=True)
+with right:
+    st.markdown("**Credited sales with no spend**")
+    if mismatches["sales_without_spend"].empty:
+        st.caption("None: every campaign that sold has its spend recorded.")
+    else:
+        st.dataframe(mismatches["sales_without_spend"], hide_index=True)
 
 st.markdown("#### Data freshness")
 builds = reports.freshness(url)

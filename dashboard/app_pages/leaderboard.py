@@ -26,10 +26,22 @@ with right:
 
 board = reports.leaderboard(url, start, end, mode, tuple(platforms), sort)
 if board.empty:
-    st.info("No credited sales in this range.")
+    st.info("No credited sales or spend in this range.")
     st.stop()
 
 st.caption(f"{len(board)} campaigns, {start} – {end}, {mode} credit")
+if mode == "SPLIT":
+    # SPLIT totals are real sales, so a total ROAS means something
+    paid = board[board["spend"].notna()]
+    spent = float(paid["spend"].sum())
+    totals = st.columns(3)
+    totals[0].metric("Revenue", ui.money(float(board["revenue"].sum())))
+    totals[1].metric("Spend", ui.money(spent))
+    totals[2].metric(
+        "ROAS",
+        ui.number(float(paid["revenue"].sum()) / spent) if spent else "—",
+        help="Revenue / spend of the campaigns with spend, over the range",
+    )
 st.dataframe(
     board,
     hide_index=True,
@@ -43,10 +55,19 @@ st.dataframe(
         "profit": st.column_config.NumberColumn("Profit", format="%.2f"),
         "orders": st.column_config.NumberColumn("Orders", format="%d"),
         "average_order_value": st.column_config.NumberColumn("AOV", format="%.2f"),
+        "spend": st.column_config.NumberColumn("Spend", format="%.2f"),
+        "roas": st.column_config.NumberColumn(
+            "ROAS", format="%.2f", help="Revenue / spend over the range"
+        ),
+        "cpa": st.column_config.NumberColumn(
+            "CPA", format="%.2f", help="Spend / orders over the range"
+        ),
     },
 )
-top = board.head(20)
-st.bar_chart(top, x="name", y=sort, horizontal=True, sort=f"-{sort}")
+top = board.dropna(subset=[sort]).head(20)
+st.bar_chart(
+    top, x="name", y=sort, horizontal=True, sort=sort if sort == "cpa" else f"-{sort}"
+)
 st.download_button(
     "Download CSV",
     board.to_csv(index=False),

@@ -24,12 +24,16 @@ MODE_EXPLANATIONS = {
     "FULL": "FULL gives every matching campaign the whole sale: good for one "
     "campaign, but totals are inflated when campaigns overlap.",
 }
-# sort key -> column: never interpolate user input into SQL
+# sort key -> order: never interpolate user input into SQL. A low cost per
+# order is the good end, so CPA ranks cheapest first.
 SORT_COLUMNS = {
-    "revenue": "revenue",
-    "profit": "profit",
-    "units": "units",
-    "orders": "orders",
+    "revenue": "revenue desc",
+    "profit": "profit desc",
+    "units": "units desc",
+    "orders": "orders desc",
+    "spend": "spend desc",
+    "roas": "roas desc",
+    "cpa": "cpa asc",
 }
 
 # sale_time bounds of a sale-date range, index-friendly on sale_time
@@ -77,10 +81,24 @@ def leaderboard(
     platforms: tuple[str, ...] = (),
     sort: str = "revenue",
 ) -> pd.DataFrame:
-    """Campaigns ranked by `sort` over non-reversed credits in the range."""
+    """Campaigns ranked by `sort` over non-reversed credits and spend in the
+    range: every campaign that sold or spent. ROAS and CPA are ratios of the
+    range's sums."""
     order = SORT_COLUMNS.get(sort)
     if order is None:
         raise ValueError(f"sort must be one of {tuple(SORT_COLUMNS)}")
+    has_spend = has_spend_marts(url)
+    spent = (
+        """
+            select campaign_id, sum(spend) as spend
+            from marts.fct_campaign_budget_pacing
+            where spend_date between :start and :end
+            group by campaign_id
+            having sum(spend) > 0
+        """
+        if has_spend
+        else "select null::bigint as campaign_id, null::numeric as spend where false"
+    )
     return connection.frame(
         url,
         f"""
@@ -94,29 +112,47 @@ def leaderboard(
             from marts.agg_campaign_daily
             where credit_mode = :mode and sale_date between :start and :end
             group by campaign_id
+        ),
+        spent as ({spent}),
+        board as (
+            select
+                campaigns.campaign_id,
+                campaigns.name,
+                campaigns.platform,
+                campaigns.status,
+                coalesce(totals.units, 0)::float8 as units,
+                coalesce(totals.revenue, 0)::float8 as revenue,
+                totals.profit::float8 as profit,
+                coalesce(totals.orders, 0)::bigint as orders,
+                round(totals.revenue / nullif(totals.orders, 0), 2)::float8
+                    as average_order_value,
+                spent.spend::float8 as spend,
+                round(coalesce(totals.revenue, 0) / nullif(spent.spend, 0), 4)::float8
+                    as roas,
+                round(spent.spend / nullif(totals.orders, 0), 2)::float8 as cpa
+            from totals
+            full join spent on totals.campaign_id = spent.campaign_id
+            inner join marts.dim_campaigns as campaigns
+                on coalesce(totals.campaign_id, spent.campaign_id)
+                    = campaigns.campaign_id
+            where cardinality(cast(:platforms as text[])) = 0
+                or campaigns.platform = any(cast(:platforms as text[]))
         )
-        select
-            campaigns.campaign_id,
-            campaigns.name,
-            campaigns.platform,
-            campaigns.status,
-            totals.units::float8 as units,
-            totals.revenue::float8 as revenue,
-            totals.profit::float8 as profit,
-            totals.orders::bigint as orders,
-            round(totals.revenue / nullif(totals.orders, 0), 2)::float8
-                as average_order_value
-        from totals
-        inner join marts.dim_campaigns as campaigns
-            on totals.campaign_id = campaigns.campaign_id
-        where cardinality(cast(:platforms as text[])) = 0
-            or campaigns.platform = any(cast(:platforms as text[]))
-        order by {order} desc nulls last, campaigns.campaign_id
+        select * from board
+        order by {order} nulls last, campaign_id
         """,
         mode=_mode(mode),
         start=start,
         end=end,
         platforms=list(platforms),
+    )
+
+
+def has_spend_marts(url: str) -> bool:
+    return bool(
+        connection.scalar(
+            url, "select to_regclass('marts.fct_campaign_budget_pacing') is not null"
+        )
     )
 
 

@@ -40,6 +40,7 @@ def test_definitions_load_with_every_job_schedule_and_sensor(defs):
         "attribution_run_failure_alert",
         "attribution_operations_sensor",
         "attribution_recompute_budget",
+        "spend_inbox_sensor",
     }
 
 
@@ -69,6 +70,8 @@ def test_every_check_is_on_an_asset_of_the_project(defs):
         ("marts/fct_order_item_attribution", "full_refresh_matches_incremental"),
         (health, "attribution_rate"),
         (health, "bad_source_rows"),
+        ("marts/fct_campaign_budget_pacing", "budget_pacing"),
+        ("intermediate/int_campaign_spend_daily", "spend_matches_campaigns"),
         ("erp/orders", "source_freshness"),
     ]:
         assert expected in names

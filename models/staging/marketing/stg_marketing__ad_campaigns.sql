@@ -9,6 +9,7 @@ renamed as (
         id as campaign_id,
         name as campaign_name,
         platform,
+        external_campaign_id,
         status as campaign_status,
         starts_at,
         ends_at,

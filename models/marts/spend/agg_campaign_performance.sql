@@ -1,0 +1,85 @@
+-- What each campaign returned for what it cost, over all time, per credit
+-- mode. Every ratio is a ratio of sums (never an average of daily ratios)
+-- and is null when its denominator is 0 or null. Readers that need a date
+-- range compute the same ratios from agg_campaign_daily.
+with
+
+campaigns as (
+    select * from {{ ref('dim_campaigns') }}
+),
+
+credited_daily as (
+    select * from {{ ref('agg_campaign_daily') }}
+),
+
+spend_daily as (
+    select * from {{ ref('int_campaign_spend_daily') }}
+),
+
+credit_modes as (
+    select unnest(array[{{ quoted_list(var('credit_modes')) }}]) as credit_mode
+),
+
+credited as (
+    select
+        campaign_id,
+        credit_mode,
+        sum(units) as units,
+        sum(revenue) as revenue,
+        sum(profit) as profit,
+        sum(orders) as orders
+    from credited_daily
+    group by campaign_id, credit_mode
+),
+
+spent as (
+    select
+        campaign_id,
+        sum(spend) as spend,
+        sum(impressions) as impressions,
+        sum(clicks) as clicks
+    from spend_daily
+    group by campaign_id
+),
+
+totals as (
+    select
+        campaigns.campaign_id,
+        credit_modes.credit_mode,
+        coalesce(credited.units, 0) as units,
+        coalesce(credited.revenue, 0) as revenue,
+        credited.profit,
+        coalesce(credited.orders, 0) as orders,
+        spent.spend,
+        spent.impressions,
+        spent.clicks
+    from campaigns
+    cross join credit_modes
+    left join credited
+        on
+            campaigns.campaign_id = credited.campaign_id
+            and credit_modes.credit_mode = credited.credit_mode
+    left join spent
+        on campaigns.campaign_id = spent.campaign_id
+),
+
+final as (
+    select
+        campaign_id::bigint as campaign_id,
+        credit_mode::text as credit_mode,
+        units::numeric(18, 4) as units,
+        revenue::numeric(18, 2) as revenue,
+        profit::numeric(18, 2) as profit,
+        orders::bigint as orders,
+        spend::numeric(18, 2) as spend,
+        impressions::bigint as impressions,
+        clicks::bigint as clicks,
+        (revenue / nullif(spend, 0))::numeric(18, 4) as roas,
+        (profit / nullif(spend, 0))::numeric(18, 4) as profit_roas,
+        (spend / nullif(orders, 0))::numeric(18, 4) as cpa,
+        (spend / nullif(clicks, 0))::numeric(18, 4) as cpc,
+        (clicks::numeric / nullif(impressions, 0))::numeric(12, 6) as ctr
+    from totals
+)
+
+select * from final

@@ -1,0 +1,33 @@
+-- Fivetran ad_reporting's campaign spend, renamed; empty (with the same
+-- columns) when the var fivetran_campaign_report names no table.
+{% if var('fivetran_campaign_report') %}
+    with
+
+    source as (
+        select * from {{ source('fivetran_ad_reporting', 'campaign_report') }}
+    ),
+
+    renamed as (
+        select
+            platform::text as ad_platform,
+            campaign_id::text as external_campaign_id,
+            campaign_name::text as external_campaign_name,
+            date_day::date as spend_date,
+            spend::numeric(14, 2) as spend,
+            impressions::bigint as impressions,
+            clicks::bigint as clicks
+        from source
+    )
+
+    select * from renamed
+{% else %}
+    select
+        null::text as ad_platform,
+        null::text as external_campaign_id,
+        null::text as external_campaign_name,
+        null::date as spend_date,
+        null::numeric(14, 2) as spend,
+        null::bigint as impressions,
+        null::bigint as clicks
+    where false
+{% endif %}

@@ -1,0 +1,172 @@
+"""The spend inbox: CSV exports dropped in a folder are loaded by a run each.
+
+| variable | default | meaning |
+|---|---|---|
+| ATTRIBUTION_SPEND_INBOX | ``.local/inbox/spend`` | the folder watched |
+| ATTRIBUTION_SPEND_INBOX_INTERVAL_SECONDS | ``30`` | how often the sensor looks |
+
+A file is loaded through :mod:`attribution.spend`, the same code as the app's
+upload (preset from the headers: Google Ads or Meta Ads). A loaded file moves
+to ``loaded/``; a file with any bad row writes nothing, moves to ``failed/``
+and fails its run with every row error in the message, so the failure sensor
+alerts and the run page says what to fix. Dropping a corrected file with the
+same name loads it: the run key is the file's content.
+"""
+
+import hashlib
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from dagster import (
+    Config,
+    DefaultSensorStatus,
+    Failure,
+    MetadataValue,
+    OpExecutionContext,
+    RunRequest,
+    SensorDefinition,
+    SensorEvaluationContext,
+    SensorResult,
+    SkipReason,
+    job,
+    op,
+    sensor,
+)
+from sqlalchemy import create_engine
+
+from attribution import spend
+from orchestration.resources import AttributionDatabase
+from orchestration.settings import Settings
+
+SPEND_INBOX_JOB = "spend_inbox_load"
+LOADED_BY = "dagster:spend_inbox"
+PATTERNS = ("*.csv", "*.tsv", "*.txt")
+
+
+@dataclass(frozen=True)
+class InboxSettings:
+    folder: Path
+    interval_seconds: int
+
+    @classmethod
+    def from_env(cls) -> "InboxSettings":
+        interval = os.environ.get("ATTRIBUTION_SPEND_INBOX_INTERVAL_SECONDS", "")
+        return cls(
+            folder=spend.inbox_folder(), interval_seconds=int(interval.strip() or 30)
+        )
+
+
+def pending_files(folder: Path) -> list[Path]:
+    """Files waiting in the inbox (not in its loaded/ or failed/ folders)."""
+    if not folder.is_dir():
+        return []
+    found = {path for pattern in PATTERNS for path in folder.glob(pattern)}
+    return sorted(path for path in found if path.is_file())
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+class SpendFileConfig(Config):
+    path: str
+    preset: str | None = None
+
+
+def _move(path: Path, folder: str) -> Path:
+    target_dir = path.parent / folder
+    target_dir.mkdir(parents=True, exist_ok=True)
+    target = target_dir / path.name
+    if target.exists():
+        target = target_dir / f"{path.stem}.{_digest(path)[:8]}{path.suffix}"
+    return Path(shutil.move(str(path), target))
+
+
+@op(description="Load one spend file through the app's validation path.")
+def load_spend_file(
+    context: OpExecutionContext, config: SpendFileConfig, database: AttributionDatabase
+) -> None:
+    path = Path(config.path)
+    if not path.is_file():
+        raise Failure(f"{path} is no longer in the inbox", allow_retries=False)
+    data = path.read_bytes()
+    preset = config.preset or spend.detect_preset(data)
+    if preset is None:
+        moved = _move(path, "failed")
+        raise Failure(
+            f"{path.name}: not a Google Ads or Meta Ads export (no known header"
+            f" line); moved to {moved}",
+            allow_retries=False,
+        )
+    parsed = spend.parse(data, preset=preset, name=path.name)
+    engine = create_engine(database.params().url("psycopg"))
+    try:
+        with engine.begin() as conn:
+            result = spend.load(conn, parsed, loaded_by=LOADED_BY)
+    except spend.SpendFileError as error:
+        moved = _move(path, "failed")
+        raise Failure(
+            description=f"{error}\nThe file was moved to {moved}.",
+            metadata={
+                "file": path.name,
+                "problems": len(error.errors),
+                "row_errors": MetadataValue.md(
+                    "\n".join(f"- {problem}" for problem in error.errors[:200])
+                ),
+            },
+            allow_retries=False,
+        ) from error
+    finally:
+        engine.dispose()
+    moved = _move(path, "loaded")
+    context.log.info(
+        f"{path.name}: {result.rows} days for {result.campaigns} campaign(s) loaded"
+        f" ({result.inserted} new, {result.replaced} replaced); moved to {moved}"
+    )
+
+
+@job(
+    name=SPEND_INBOX_JOB,
+    description="Load one CSV export from the spend inbox (run config: its path).",
+)
+def spend_inbox_load() -> None:
+    load_spend_file()
+
+
+def build_spend_inbox_sensor(
+    settings: Settings, inbox: InboxSettings | None = None
+) -> SensorDefinition:
+    inbox = inbox or InboxSettings.from_env()
+
+    @sensor(
+        name="spend_inbox_sensor",
+        job=spend_inbox_load,
+        minimum_interval_seconds=inbox.interval_seconds,
+        default_status=DefaultSensorStatus.RUNNING
+        if settings.automation_running
+        else DefaultSensorStatus.STOPPED,
+        description=f"Loads each CSV export dropped in {inbox.folder}.",
+    )
+    def spend_inbox_sensor(
+        context: SensorEvaluationContext,
+    ) -> SensorResult | SkipReason:
+        files = pending_files(inbox.folder)
+        if not files:
+            return SkipReason(f"no file in {inbox.folder}")
+        return SensorResult(
+            run_requests=[
+                RunRequest(
+                    # the content, not the name: a corrected file runs again
+                    run_key=f"{path.name}:{_digest(path)[:16]}",
+                    run_config={
+                        "ops": {"load_spend_file": {"config": {"path": str(path)}}}
+                    },
+                    tags={"spend/file": path.name},
+                )
+                for path in files
+            ]
+        )
+
+    return spend_inbox_sensor

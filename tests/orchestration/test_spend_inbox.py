@@ -1,0 +1,192 @@
+"""The spend inbox loads dropped exports through the app's validation path,
+and the spend checks warn about overspending and unexplained spend."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from dagster import (
+    AssetSelection,
+    DagsterInstance,
+    Definitions,
+    RunRequest,
+    SkipReason,
+    build_sensor_context,
+    define_asset_job,
+)
+
+from attribution import database, demo_data, demo_spend
+from orchestration.assets import attribution_dbt_assets
+from orchestration.resources import AttributionDatabase, build_resources
+from orchestration.settings import Settings
+from orchestration.spend_checks import SPEND_CHECKS
+from orchestration.spend_inbox import (
+    LOADED_BY,
+    SPEND_INBOX_JOB,
+    InboxSettings,
+    build_spend_inbox_sensor,
+)
+from tests import pg
+from tests.orchestration import support
+from tests.sources import Sources
+
+FILES = Path(__file__).resolve().parents[1] / "fixtures" / "spend"
+ANCHOR = datetime(2026, 6, 1, tzinfo=UTC)
+
+
+@pytest.fixture
+def demo_db(fresh_db):
+    with database.connect(fresh_db, autocommit=True) as conn:
+        counts = demo_data.load(conn, orders=300, anchor=ANCHOR)
+    assert counts["spend_days"] > 0
+    return fresh_db
+
+
+def _sensor(folder: Path):
+    return build_spend_inbox_sensor(
+        Settings.from_env(), InboxSettings(folder=folder, interval_seconds=30)
+    )
+
+
+def _evaluate(folder: Path):
+    return _sensor(folder)(build_sensor_context(instance=DagsterInstance.ephemeral()))
+
+
+def _run(params, request: RunRequest):
+    return support.run_job(params, SPEND_INBOX_JOB, run_config=request.run_config)
+
+
+def test_demo_spend_is_realistic_and_stops_before_the_reporting_delay(demo_db):
+    [(days, campaigns, last_day, negative, ids)] = pg.query(
+        demo_db,
+        "select count(*), count(distinct campaign_id), max(spend_date),"
+        " count(*) filter (where spend < 0 or clicks > impressions),"
+        " (select count(external_campaign_id) from marketing.ad_campaigns)"
+        " from marketing.ad_spend_daily",
+    )
+    assert days > 100 and campaigns > 5 and negative == 0 and ids > 0
+    assert last_day == ANCHOR.date() - timedelta(days=3)
+
+
+def test_a_dropped_export_is_loaded_once_and_moved_aside(demo_db, tmp_path):
+    inbox = tmp_path / "inbox"
+    assert isinstance(_evaluate(inbox), SkipReason)  # no folder yet: nothing to do
+    with database.connect(demo_db, autocommit=True) as conn:
+        dropped = demo_spend.drop_inbox_file(conn, inbox, anchor=ANCHOR)
+    assert dropped is not None
+    result = _evaluate(inbox)
+    [request] = result.run_requests
+    run = _run(demo_db, request)
+    assert run.success
+    [(rows, first, last, who)] = pg.query(
+        demo_db,
+        "select count(*), min(spend_date), max(spend_date), min(loaded_by)"
+        " from marketing.ad_spend_daily where spend_date >= %s",
+        (ANCHOR.date() - timedelta(days=2),),
+    )
+    assert rows > 0 and who == LOADED_BY
+    assert (first, last) == (
+        ANCHOR.date() - timedelta(days=2),
+        ANCHOR.date() - timedelta(days=1),
+    )
+    assert (inbox / "loaded" / dropped.name).exists()
+    assert isinstance(_evaluate(inbox), SkipReason)
+    assert pg.query(
+        demo_db,
+        "select actor, details->>'file' from app.audit_log"
+        " where action = 'spend.loaded'",
+    ) == [(LOADED_BY, dropped.name)]
+
+
+def test_a_bad_file_fails_its_run_with_the_row_errors_and_writes_nothing(
+    demo_db, tmp_path
+):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    shutil.copy(FILES / "google_ads_bad.csv", inbox / "google_ads_bad.csv")
+    before = pg.query(demo_db, "select count(*) from marketing.ad_spend_daily")
+    [request] = _evaluate(inbox).run_requests
+    run = _run(demo_db, request)
+    assert not run.success
+    [failure] = run.get_step_failure_events()
+    message = failure.step_failure_data.user_failure_data.description
+    # the demo has no campaign with the file's external ids: every row says so
+    assert "google_ads_bad.csv: 7 problem(s), nothing was loaded" in message
+    assert (
+        "line 2, campaign: no campaign with external id 9876543210 on google, youtube"
+        in message
+    )
+    assert "line 4, spend: spend cannot be negative" in message
+    assert pg.query(demo_db, "select count(*) from marketing.ad_spend_daily") == (
+        before
+    )
+    assert (inbox / "failed" / "google_ads_bad.csv").exists()
+    assert isinstance(_evaluate(inbox), SkipReason)
+
+
+def _run_spend_checks(params):
+    defs = Definitions(
+        assets=[attribution_dbt_assets],
+        asset_checks=list(SPEND_CHECKS),
+        jobs=[
+            define_asset_job(
+                "spend_checks_only", selection=AssetSelection.checks(*SPEND_CHECKS)
+            )
+        ],
+        resources=build_resources(AttributionDatabase.from_params(params)),
+    )
+    result = defs.resolve_job_def("spend_checks_only").execute_in_process(
+        instance=DagsterInstance.ephemeral(), raise_on_error=False
+    )
+    return {name: data for (_, name), data in support.check_results(result).items()}
+
+
+def test_checks_warn_about_overspending_and_spend_no_campaign_explains(
+    fresh_db, run_dbt
+):
+    t0 = datetime(2026, 4, 1, tzinfo=UTC)
+    src = Sources(fresh_db)
+    src.campaign(1, t0, events=(("RUNNING", t0),))
+    src.campaign(2, t0, events=(("RUNNING", t0),))
+    src.campaign(3, t0)  # a draft: never ran
+    pg.execute(
+        fresh_db,
+        "update marketing.ad_campaigns set budget_type = 'DAILY',"
+        " budget_amount = 50 where id in (1, 2)",
+    )
+    for campaign_id, day, amount in (
+        (1, date(2026, 4, 2), "40"),
+        (1, date(2026, 4, 3), "56"),  # 112 % of the daily budget
+        (2, date(2026, 4, 3), "54"),  # 108 %: within the 110 % allowed
+        (3, date(2026, 4, 3), "5"),
+    ):
+        pg.execute(
+            fresh_db,
+            "insert into marketing.ad_spend_daily (campaign_id, spend_date,"
+            " source, spend) values (%s, %s, 'manual', %s)",
+            (campaign_id, day, Decimal(amount)),
+        )
+    run_dbt(fresh_db, "build")
+    checks = _run_spend_checks(fresh_db)
+    pacing, unexplained = checks["budget_pacing"], checks["spend_matches_campaigns"]
+    assert not pacing.passed
+    assert pacing.severity.value == "WARN"
+    assert pacing.description == "1 campaign(s) over pace: 1 (112%)"
+    assert not unexplained.passed
+    assert unexplained.description == (
+        "1 unexplained spend group(s): 3 (campaign never ran)"
+    )
+
+    pg.execute(fresh_db, "delete from marketing.ad_spend_daily where campaign_id = 3")
+    pg.execute(
+        fresh_db,
+        "update marketing.ad_spend_daily set spend = 50 where campaign_id = 1",
+    )
+    run_dbt(fresh_db, "build")
+    checks = _run_spend_checks(fresh_db)
+    assert checks["budget_pacing"].passed
+    assert checks["spend_matches_campaigns"].passed

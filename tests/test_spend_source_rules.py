@@ -1,0 +1,97 @@
+"""The database holds every writer of spend to SOURCES.md's rules."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import psycopg
+import pytest
+
+from attribution import migrate
+from tests import pg
+from tests.sources import Sources
+
+T0 = datetime(2026, 4, 1, tzinfo=UTC)
+DAY = date(2026, 4, 2)
+
+INSERT = (
+    "insert into marketing.ad_spend_daily (campaign_id, spend_date, source, spend,"
+    " impressions, clicks) values (%s, %s, %s, %s, %s, %s)"
+)
+
+
+@pytest.fixture
+def campaign(fresh_db):
+    Sources(fresh_db).campaign(1, T0)
+    return 1
+
+
+@pytest.mark.parametrize(
+    ("row", "constraint"),
+    [
+        ((1, DAY, "manual", "-0.01", None, None), "spend_not_negative"),
+        ((1, DAY, "manual", "1.00", -1, None), "impressions_not_negative"),
+        ((1, DAY, "manual", "1.00", None, -1), "clicks_not_negative"),
+        ((1, DAY, "", "1.00", None, None), "source_named"),
+    ],
+)
+def test_database_refuses_invalid_spend(fresh_db, campaign, row, constraint):
+    with pytest.raises(psycopg.errors.CheckViolation, match=constraint):
+        pg.execute(fresh_db, INSERT, row)
+    assert pg.query(fresh_db, "select count(*) from marketing.ad_spend_daily") == [(0,)]
+
+
+def test_spend_needs_a_known_campaign_a_day_and_an_amount(fresh_db, campaign):
+    with pytest.raises(psycopg.errors.ForeignKeyViolation):
+        pg.execute(fresh_db, INSERT, (2, DAY, "manual", "1.00", None, None))
+    with pytest.raises(psycopg.errors.NotNullViolation):
+        pg.execute(fresh_db, INSERT, (1, None, "manual", "1.00", None, None))
+    with pytest.raises(psycopg.errors.NotNullViolation):
+        pg.execute(fresh_db, INSERT, (1, DAY, "manual", None, None, None))
+
+
+def test_one_row_per_campaign_day_and_source_and_a_replace_moves_loaded_at(
+    fresh_db, campaign
+):
+    pg.execute(fresh_db, INSERT, (1, DAY, "google_ads_csv", "10.00", 100, 5))
+    pg.execute(fresh_db, INSERT, (1, DAY, "manual", "2.00", None, None))  # fine
+    with pytest.raises(psycopg.errors.UniqueViolation, match="day_key"):
+        pg.execute(fresh_db, INSERT, (1, DAY, "google_ads_csv", "11.00", 1, 1))
+    ((first,),) = pg.query(
+        fresh_db,
+        "select loaded_at from marketing.ad_spend_daily"
+        " where source = 'google_ads_csv'",
+    )
+    pg.execute(
+        fresh_db,
+        INSERT + " on conflict (campaign_id, spend_date, source)"
+        " do update set spend = excluded.spend",
+        (1, DAY, "google_ads_csv", "12.00", 100, 5),
+    )
+    assert pg.query(
+        fresh_db,
+        "select spend::text, loaded_at > %s from marketing.ad_spend_daily"
+        " where source = 'google_ads_csv'",
+        (first,),
+    ) == [("12.00", True)]
+
+
+def test_external_campaign_id_is_unique_per_platform(fresh_db):
+    insert = (
+        "insert into marketing.ad_campaigns (name, platform, starts_at,"
+        " external_campaign_id) values ('x', %s, %s, %s)"
+    )
+    pg.execute(fresh_db, insert, ("google", T0, "123"))
+    pg.execute(fresh_db, insert, ("facebook", T0, "123"))  # another platform
+    pg.execute(fresh_db, insert, ("google", T0, None))  # unset: any number
+    pg.execute(fresh_db, insert, ("google", T0, None))
+    with pytest.raises(psycopg.errors.UniqueViolation, match="external_id_key"):
+        pg.execute(fresh_db, insert, ("google", T0, "123"))
+
+
+def test_spend_migration_is_idempotent_and_keeps_the_data(fresh_db, campaign):
+    pg.execute(fresh_db, INSERT, (1, DAY, "manual", "3.50", None, None))
+    migrate.upgrade(fresh_db)
+    assert pg.query(fresh_db, "select spend::text from marketing.ad_spend_daily") == [
+        ("3.50",)
+    ]
