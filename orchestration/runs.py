@@ -158,7 +158,9 @@ def stop_runs(home: Path, timeout: float = 60.0) -> dict[str, str]:
         records = list(instance.get_run_records(RunsFilter(statuses=IN_FLIGHT)))
         for record in records:
             run = record.dagster_run
-            if run.status in WAITING:
+            if run.status in (*WAITING, DagsterRunStatus.STARTING):
+                # nothing executes yet: a STARTING worker that finds its run
+                # cancelled exits without running a step
                 instance.report_run_canceled(run, message=reason)
                 continue
             try:
