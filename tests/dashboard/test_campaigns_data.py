@@ -43,7 +43,7 @@ def db(shared_db):
     """The shared database, emptied of campaigns and back to one user per role."""
     pg.execute(
         shared_db,
-        "truncate marketing.ad_campaign_status_events,"
+        "truncate marketing.ad_spend_daily, marketing.ad_campaign_status_events,"
         " marketing.ad_campaign_products, marketing.ad_campaigns, app.audit_log;"
         " delete from erp.products where id > 5;"
         " delete from app.users where username not in"
