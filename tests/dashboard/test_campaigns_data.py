@@ -45,7 +45,7 @@ def db(shared_db):
     pg.execute(
         shared_db,
         "set role attribution_owner;"
-        " truncate marketing.ad_campaign_status_events,"
+        " truncate marketing.ad_spend_daily, marketing.ad_campaign_status_events,"
         " marketing.ad_campaign_products, marketing.ad_campaigns, app.audit_log;"
         " reset role;"
         " delete from erp.products where id > 5;"
