@@ -44,7 +44,9 @@ select
     (select max(updated_at) from marketing.ad_campaign_products)
         as targets_updated_at,
     (select count(*) from marketing.ad_campaign_status_events) as status_events,
-    (select max(id) from marketing.ad_campaign_status_events) as max_status_event_id
+    (select max(id) from marketing.ad_campaign_status_events) as max_status_event_id,
+    (select count(*) from marketing.ad_spend_daily) as spend_days,
+    (select max(loaded_at) from marketing.ad_spend_daily) as spend_loaded_at
 """
 
 
@@ -72,8 +74,8 @@ def build_source_change_sensor(settings: Settings) -> SensorDefinition:
         default_status=DefaultSensorStatus.RUNNING
         if settings.automation_running
         else DefaultSensorStatus.STOPPED,
-        description="Starts attribution_incremental when ERP orders or campaigns"
-        " change.",
+        description="Starts attribution_incremental when ERP orders, campaigns or"
+        " spend change.",
     )
     def attribution_source_change_sensor(
         context: SensorEvaluationContext, database: AttributionDatabase

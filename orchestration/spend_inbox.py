@@ -9,8 +9,10 @@ A file is loaded through :mod:`attribution.spend`, the same code as the app's
 upload (preset from the headers: Google Ads or Meta Ads). A loaded file moves
 to ``loaded/``; a file with any bad row writes nothing, moves to ``failed/``
 and fails its run with every row error in the message, so the failure sensor
-alerts and the run page says what to fix. Dropping a corrected file with the
-same name loads it: the run key is the file's content.
+alerts and the run page says what to fix. The run writes as
+``attribution_app`` (the writer of ``marketing``; its password from the
+environment or ``.local/secrets.env``), never as the transformer. Dropping a
+corrected file with the same name loads it: the run key is the file's content.
 """
 
 import hashlib
@@ -36,7 +38,7 @@ from dagster import (
 )
 from sqlalchemy import create_engine
 
-from attribution import spend
+from attribution import credentials, spend
 from orchestration.resources import AttributionDatabase
 from orchestration.settings import Settings
 
@@ -101,7 +103,10 @@ def load_spend_file(
             allow_retries=False,
         )
     parsed = spend.parse(data, preset=preset, name=path.name)
-    engine = create_engine(database.params().url("psycopg"))
+    # spend is marketing data: loaded as its one writer, the app's role, not
+    # as the transformer, which only reads marketing
+    writer = database.params().as_role(credentials.APP)
+    engine = create_engine(writer.url("psycopg"))
     try:
         with engine.begin() as conn:
             result = spend.load(conn, parsed, loaded_by=LOADED_BY)
