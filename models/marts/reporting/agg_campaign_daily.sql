@@ -158,15 +158,18 @@ with
         group by 1, 2, 3
     ),
 
-    -- rows with a credit of known profit: their profit is a number
+    -- rows with a credit of known profit: their profit is a number.
+    -- lateral + limit: one probe of the fact's (campaign_id, sale_time)
+    -- index per row, never a scan of the whole fact
     known_profits as (
         select
             affected.campaign_id,
             affected.sale_date,
             affected.credit_mode
         from {{ affected_keys_relation() }} as affected
-        where exists (
-            select 1 from {{ credits_relation }} as credits
+        cross join lateral (
+            select 1 as found
+            from {{ credits_relation }} as credits
             where
                 credits.campaign_id = affected.campaign_id
                 and credits.credit_mode = affected.credit_mode
@@ -174,7 +177,9 @@ with
                 and credits.sale_time < {{ day_bounds('affected.sale_date + 1') }}
                 and not credits.is_reversed
                 and credits.credited_profit is not null
-        )
+            order by credits.sale_time
+            limit 1
+        ) as known
     ),
 
     daily as (
