@@ -216,8 +216,8 @@
 {#-
     The (campaign_id, sale_date, credit_mode) rows agg_campaign_daily
     replaces: those of the non-reversed credits the fact deleted or inserted
-    after `since`; after a full build of the fact, every row on either side.
-    Another source of changed keys (spend, say) is one more `union`.
+    after `since`, and those whose spend changed; after a full build of the
+    fact, every row on either side.
 -#}
 {% macro affected_campaign_days(since) %}
     {%- set credits = ref('fct_order_item_campaign_credits') -%}
@@ -238,7 +238,41 @@
         from {{ change_log_relation(credits) }} as changes
         where changes.logged_at > {{ since }} and not changes.is_reversed
     {%- endif %}
+    union
+    {{ changed_spend_days() }}
 {% endmacro %}
+
+{#-
+    The (campaign_id, sale_date, credit_mode) rows whose spend differs from
+    what agg_campaign_daily holds: spend loaded, replaced or deleted, from
+    any source. Exact rather than observed: spend has a row per campaign
+    and day, far fewer than credits, and Fivetran's rows have no history.
+-#}
+{% macro changed_spend_days() %}
+    {%- set spend = ref('int_campaign_spend_daily') %}
+    select
+        coalesce(spend_now.campaign_id, spend_held.campaign_id) as campaign_id,
+        coalesce(spend_now.spend_date, spend_held.sale_date) as sale_date,
+        credit_modes.credit_mode
+    from {{ spend }} as spend_now
+    full outer join (
+        select distinct
+            existing.campaign_id,
+            existing.sale_date,
+            existing.spend,
+            existing.impressions,
+            existing.clicks
+        from {{ this }} as existing
+        where existing.spend is not null
+    ) as spend_held
+        on
+            spend_now.campaign_id = spend_held.campaign_id
+            and spend_now.spend_date = spend_held.sale_date
+    cross join ({{ credit_modes_values() }}) as credit_modes
+    where
+        (spend_now.spend, spend_now.impressions, spend_now.clicks)
+        is distinct from (spend_held.spend, spend_held.impressions, spend_held.clicks)
+{%- endmacro %}
 
 {#-
     True when agg_campaign_daily must be computed from the whole credit

@@ -17,9 +17,12 @@
     )
 }}
 -- depends_on: {{ ref('fct_order_item_campaign_credits') }}
+-- depends_on: {{ ref('int_campaign_spend_daily') }}
 -- The leaderboard's and the trend chart's source: non-reversed credits by
--- campaign, day (in the reporting time zone) and mode. Sums over a date
--- range equal the same sums over the credit fact.
+-- campaign, day (in the reporting time zone) and mode, with the day's spend
+-- (the same on every mode's row; a day with spend and no credited sale has
+-- its rows, with zero units, revenue and orders). Sums over a date range
+-- equal the same sums over the credit fact and the spend.
 --
 -- Incremental: the rows whose credits changed get the difference the
 -- credit fact logged (credits it deleted and inserted since this model's
@@ -33,6 +36,10 @@
 {%- set credits_relation = ref('fct_order_item_campaign_credits') %}
 with
 
+spend as (
+    select * from {{ ref('int_campaign_spend_daily') }}
+),
+
 {% if not apply_changes %}
 
     credits as (
@@ -40,7 +47,7 @@ with
         where not is_reversed
     ),
 
-    daily as (
+    credited_daily as (
         select
             campaign_id,
             {{ reporting_day('sale_time') }} as sale_date,
@@ -52,6 +59,45 @@ with
             count(*) as items
         from credits
         group by 1, 2, 3
+    ),
+
+    credit_modes as (
+        {{ credit_modes_values() }}
+    ),
+
+    spend_rows as (
+        select
+            spend.campaign_id,
+            spend.spend_date as sale_date,
+            credit_modes.credit_mode,
+            spend.spend,
+            spend.impressions,
+            spend.clicks
+        from spend
+        cross join credit_modes
+    ),
+
+    daily as (
+        select
+            coalesce(credited_daily.campaign_id, spend_rows.campaign_id)
+                as campaign_id,
+            coalesce(credited_daily.sale_date, spend_rows.sale_date) as sale_date,
+            coalesce(credited_daily.credit_mode, spend_rows.credit_mode)
+                as credit_mode,
+            coalesce(credited_daily.units, 0) as units,
+            coalesce(credited_daily.revenue, 0) as revenue,
+            credited_daily.profit,
+            coalesce(credited_daily.orders, 0) as orders,
+            coalesce(credited_daily.items, 0) as items,
+            spend_rows.spend,
+            spend_rows.impressions,
+            spend_rows.clicks
+        from credited_daily
+        full outer join spend_rows
+            on
+                credited_daily.campaign_id = spend_rows.campaign_id
+                and credited_daily.sale_date = spend_rows.sale_date
+                and credited_daily.credit_mode = spend_rows.credit_mode
     ),
 
 {% else %}
@@ -159,16 +205,16 @@ with
     ),
 
     -- rows with a credit of known profit: their profit is a number.
-    -- lateral + limit: one probe of the fact's (campaign_id, sale_time)
-    -- index per row, never a scan of the whole fact
+    -- a semi-join: one probe of the fact's (campaign_id, sale_time) index
+    -- per row, never a scan of the whole fact
     known_profits as (
         select
             affected.campaign_id,
             affected.sale_date,
             affected.credit_mode
         from {{ affected_keys_relation() }} as affected
-        cross join lateral (
-            select 1 as found
+        where exists (
+            select 1
             from {{ credits_relation }} as credits
             where
                 credits.campaign_id = affected.campaign_id
@@ -177,9 +223,7 @@ with
                 and credits.sale_time < {{ day_bounds('affected.sale_date + 1') }}
                 and not credits.is_reversed
                 and credits.credited_profit is not null
-            order by credits.sale_time
-            limit 1
-        ) as known
+        )
     ),
 
     daily as (
@@ -198,7 +242,10 @@ with
             end as profit,
             coalesce(previous.orders, 0) + coalesce(order_differences.orders, 0)
                 as orders,
-            coalesce(previous.items, 0) + coalesce(differences.items, 0) as items
+            coalesce(previous.items, 0) + coalesce(differences.items, 0) as items,
+            spend.spend,
+            spend.impressions,
+            spend.clicks
         from {{ affected_keys_relation() }} as affected
         left join {{ this }} as previous
             on
@@ -220,6 +267,10 @@ with
                 affected.campaign_id = known_profits.campaign_id
                 and affected.sale_date = known_profits.sale_date
                 and affected.credit_mode = known_profits.credit_mode
+        left join spend
+            on
+                affected.campaign_id = spend.campaign_id
+                and affected.sale_date = spend.spend_date
     ),
 
 {% endif %}
@@ -233,8 +284,11 @@ typed as (
         revenue::numeric(18, 2) as revenue,
         profit::numeric(18, 2) as profit,
         orders::bigint as orders,
-        -- a row left without credits is a marker: its old row goes
-        nullif(items, 0)::bigint as items
+        -- a row left without credits or spend is a marker: its old row goes
+        case when items <> 0 or spend is not null then items end::bigint as items,
+        spend::numeric(18, 2) as spend,
+        impressions::bigint as impressions,
+        clicks::bigint as clicks
     from daily
 )
 

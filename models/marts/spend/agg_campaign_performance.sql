@@ -17,7 +17,7 @@ spend_daily as (
 ),
 
 credit_modes as (
-    select unnest(array[{{ quoted_list(var('credit_modes')) }}]) as credit_mode
+    {{ credit_modes_values() }}
 ),
 
 credited as (
