@@ -122,6 +122,37 @@ def corrupt_nothing_else(
         )
 
 
+def change_spend(conn: psycopg.Connection, rng: random.Random, now: datetime) -> None:
+    """What spend writers do: a day loaded again with new figures, a day
+    removed, and a new day for a campaign, some with no credited sale."""
+    spend_ids = [
+        row[0]
+        for row in conn.execute(
+            "select id from marketing.ad_spend_daily order by id"
+        ).fetchall()
+    ]
+    assert spend_ids, "the demo history has no spend to change"
+    replaced, removed = rng.sample(spend_ids, 2)
+    conn.execute(
+        "update marketing.ad_spend_daily set spend = spend + 12.34,"
+        " clicks = coalesce(clicks, 0) + 3, loaded_at = %s where id = %s",
+        (now, replaced),
+    )
+    conn.execute("delete from marketing.ad_spend_daily where id = %s", (removed,))
+    campaign_id = conn.execute(
+        "select id from marketing.ad_campaigns order by id limit 1 offset %s",
+        (rng.randint(0, 5),),
+    ).fetchone()[0]
+    conn.execute(
+        "insert into marketing.ad_spend_daily (campaign_id, spend_date, source,"
+        " spend, impressions, clicks, loaded_by, loaded_at)"
+        " values (%s, %s, 'manual', 99.99, 1000, null, 'history', %s)"
+        " on conflict (campaign_id, spend_date, source) do update"
+        " set spend = excluded.spend + 1",
+        (campaign_id, (now - timedelta(days=rng.randint(0, 400))).date(), now),
+    )
+
+
 @pytest.fixture(scope="module")
 def history_db(pg_server):
     params = pg.create_database(pg_server, prefix="history")
@@ -145,6 +176,7 @@ def test_every_incremental_step_equals_a_full_refresh(
             counts = demo_data.advance(
                 conn, seed=step, now=now, new_orders=25, changes=40, campaign_changes=6
             )
+            change_spend(conn, rng, now)
             if step % 2 == 0:
                 corrupt_nothing_else(conn, rng, now)
         assert counts["new_orders"] and counts["status_changes"]
@@ -191,6 +223,12 @@ def test_every_incremental_step_equals_a_full_refresh(
     assert len(recomputed_keys) == 2, recomputed_keys
     assert all(keys > 0 for _, keys in recomputed_keys), "no aggregate recomputed"
     assert any(row[10] for row in incremental[2]), "no reversed credits"
+    spend_only_days = pg.query(
+        params,
+        "select count(*) from marts.agg_campaign_daily"
+        " where spend is not null and items = 0",
+    )[0][0]
+    assert spend_only_days > 0, "no day with spend and no credited sale"
     backdated = pg.query(
         params,
         "select count(*) from marketing.ad_campaign_status_events"
