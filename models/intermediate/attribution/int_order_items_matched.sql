@@ -2,10 +2,10 @@
 -- of an order observed countable) with each campaign whose activity window
 -- holds its sale time; one row with a null campaign_id when none does.
 -- Each item finds the segment of its product holding its sale time by a
--- binary search in the product's segment starts, then the segment's
--- campaigns by equality (a hash join in a full build, the segments' index
--- for a few items); k and the ranks come with the segment: no sort over all
--- (item, campaign) pairs.
+-- binary search (width_bucket) in the product's segment starts, and takes
+-- the segment's campaigns, k and ranks from the same row: one lookup per
+-- item by product_id (a hash join in a full build, an index for a few
+-- items), no sort over all (item, campaign) pairs.
 with
 
 order_items as (
@@ -13,12 +13,8 @@ order_items as (
     where has_been_observed_countable and is_good
 ),
 
-segment_starts as (
-    select * from {{ ref('int_product_segment_starts') }}
-),
-
-segments as (
-    select * from {{ ref('int_campaign_product_segments') }}
+segment_campaigns as (
+    select * from {{ ref('int_product_segment_campaigns') }}
 ),
 
 located as (
@@ -35,41 +31,50 @@ located as (
         order_items.profit_cents,
         order_items.is_reversed,
         order_items.reversed_at,
-        -- never null (-1 is no segment): a null-rejecting lookup would let
-        -- the planner join the segments to their starts first and test
-        -- every (item, segment) pair of a product
-        coalesce(
-            width_bucket(order_items.sale_time, segment_starts.segment_starts),
-            -1
+        segment_campaigns.campaign_ids,
+        segment_campaigns.campaign_offsets,
+        width_bucket(
+            order_items.sale_time, segment_campaigns.segment_starts
         ) as segment_number
     from order_items
-    left join segment_starts
-        on order_items.product_id = segment_starts.product_id
+    left join segment_campaigns
+        on order_items.product_id = segment_campaigns.product_id
+),
+
+-- the campaigns of the item's segment, ascending by id; null without any
+located_campaigns as (
+    select
+        *,
+        campaign_ids[
+            campaign_offsets[segment_number + 1]
+            :campaign_offsets[segment_number + 2] - 1
+        ] as segment_campaign_ids
+    from located
 ),
 
 matched as (
     select
-        located.order_item_id,
-        located.order_id,
-        located.product_id,
-        located.sale_time,
-        located.quantity,
-        located.item_revenue,
-        located.item_profit,
-        located.quantity_units,
-        located.revenue_cents,
-        located.profit_cents,
-        located.is_reversed,
-        located.reversed_at,
-        segments.campaign_id,
-        coalesce(segments.matched_campaigns_count, 0)
+        located_campaigns.order_item_id,
+        located_campaigns.order_id,
+        located_campaigns.product_id,
+        located_campaigns.sale_time,
+        located_campaigns.quantity,
+        located_campaigns.item_revenue,
+        located_campaigns.item_profit,
+        located_campaigns.quantity_units,
+        located_campaigns.revenue_cents,
+        located_campaigns.profit_cents,
+        located_campaigns.is_reversed,
+        located_campaigns.reversed_at,
+        segment_campaign.campaign_id,
+        coalesce(cardinality(located_campaigns.segment_campaign_ids), 0)::bigint
             as matched_campaigns_count,
-        coalesce(segments.campaign_rank, 1) as campaign_rank
-    from located
-    left join segments
-        on
-            located.product_id = segments.product_id
-            and located.segment_number = segments.segment_number
+        coalesce(segment_campaign.campaign_rank, 1) as campaign_rank
+    from located_campaigns
+    left join
+        lateral unnest(located_campaigns.segment_campaign_ids)
+        with ordinality as segment_campaign (campaign_id, campaign_rank)
+        on true
 )
 
 select * from matched
