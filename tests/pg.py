@@ -55,3 +55,15 @@ def execute(
 ) -> None:
     with psycopg.connect(params.conninfo(), autocommit=True) as conn:
         conn.execute(sql, args)
+
+
+def empty_marketing(params: database.ConnectionParams) -> None:
+    """Every campaign and its history, spend and audit rows gone: as the
+    owner, the one role the history tables let truncate."""
+    execute(
+        params,
+        "set role attribution_owner;"
+        " truncate marketing.ad_spend_daily, marketing.ad_campaign_status_events,"
+        " marketing.ad_campaign_products, marketing.ad_campaigns, app.audit_log;"
+        " reset role",
+    )

@@ -41,14 +41,10 @@ def shared_db(pg_server):
 @pytest.fixture
 def db(shared_db):
     """The shared database, emptied of campaigns and back to one user per role."""
-    # only the owner may truncate history
+    pg.empty_marketing(shared_db)
     pg.execute(
         shared_db,
-        "set role attribution_owner;"
-        " truncate marketing.ad_spend_daily, marketing.ad_campaign_status_events,"
-        " marketing.ad_campaign_products, marketing.ad_campaigns, app.audit_log;"
-        " reset role;"
-        " delete from erp.products where id > 5;"
+        "delete from erp.products where id > 5;"
         " delete from app.users where username not in"
         " ('viewer', 'marketer', 'admin');"
         " update app.users set role = username, is_active = true",

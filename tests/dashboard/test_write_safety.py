@@ -30,13 +30,8 @@ def shared_db(pg_server):
 
 @pytest.fixture
 def db(shared_db):
-    pg.execute(
-        shared_db,
-        "set role attribution_owner;"
-        " truncate marketing.ad_campaign_status_events,"
-        " marketing.ad_campaign_products, marketing.ad_campaigns, app.audit_log;"
-        " reset role; update app.users set role = username, is_active = true",
-    )
+    pg.empty_marketing(shared_db)
+    pg.execute(shared_db, "update app.users set role = username, is_active = true")
     return shared_db
 
 
