@@ -34,6 +34,19 @@ def add_products(params: database.ConnectionParams, count: int = 5) -> None:
     )
 
 
+@pytest.fixture(scope="module")
+def users_db(pg_server) -> Iterator[database.ConnectionParams]:
+    """One migrated database per test module, with products and a user per
+    role, for tests that write and clean up after themselves (migrating per
+    test costs seconds)."""
+    params = pg.create_database(pg_server, prefix="app")
+    add_products(params)
+    add_role_users(params)
+    yield params
+    connection.dispose(params.url("psycopg"))
+    database.drop_database(params)
+
+
 @pytest.fixture(scope="session")
 def reports_db(pg_server, run_dbt) -> Iterator[database.ConnectionParams]:
     """Demo data with the marts built; read-only for the tests that use it."""

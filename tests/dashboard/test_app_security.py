@@ -14,31 +14,21 @@ from dashboard import ui
 from dashboard.data import campaigns, connection
 from dashboard.data.users import User
 from tests import pg
-from tests.dashboard.conftest import PASSWORD, add_products, add_role_users, app_as
+from tests.dashboard.conftest import PASSWORD, app_as
 from tests.sources import Sources
 
 T0 = datetime(2026, 4, 1, tzinfo=UTC)
 MARKDOWN_NAME = "**Bold** [click me](http://evil.test) _x_"
 
 
-@pytest.fixture(scope="module")
-def app_db(pg_server):
-    params = pg.create_database(pg_server, prefix="appsec")
-    add_products(params)
-    add_role_users(params)
-    yield params
-    connection.dispose(params.url("psycopg"))
-    database.drop_database(params)
-
-
 @pytest.fixture
-def fresh_sign_ins(app_db):
+def fresh_sign_ins(users_db):
     pg.execute(
-        app_db,
+        users_db,
         "set role attribution_owner; truncate app.audit_log; reset role;"
         " update app.users set role = username, is_active = true",
     )
-    return app_db
+    return users_db
 
 
 def texts(at, kind: str) -> list[str]:
@@ -53,9 +43,9 @@ def sign_in(at, username: str, password: str):
 
 
 def test_an_unexpected_error_shows_an_error_id_not_a_traceback(
-    app_db, app_env, monkeypatch, caplog
+    users_db, app_env, monkeypatch, caplog
 ):
-    app_env(app_db)
+    app_env(users_db)
 
     def broken(url):
         raise RuntimeError("password=hunter2 at internal line 42")

@@ -8,8 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from attribution import database
-from dashboard.data import campaigns, connection
+from dashboard.data import campaigns
 from dashboard.data.campaigns import (
     CampaignInput,
     ConcurrencyError,
@@ -17,7 +16,7 @@ from dashboard.data.campaigns import (
 )
 from dashboard.data.users import User, add_user, authenticate
 from tests import pg
-from tests.dashboard.conftest import PASSWORD, add_products, add_role_users
+from tests.dashboard.conftest import PASSWORD
 
 HOSTILE = [
     "x'); drop table marketing.ad_campaigns; --",
@@ -27,29 +26,18 @@ HOSTILE = [
 ]
 
 
-@pytest.fixture(scope="module")
-def shared_db(pg_server):
-    """One database for the module (migrating per test costs seconds)."""
-    params = pg.create_database(pg_server, prefix="dashw")
-    add_products(params)
-    add_role_users(params)
-    yield params
-    connection.dispose(params.url("psycopg"))
-    database.drop_database(params)
-
-
 @pytest.fixture
-def db(shared_db):
+def db(users_db):
     """The shared database, emptied of campaigns and back to one user per role."""
-    pg.empty_marketing(shared_db)
+    pg.empty_marketing(users_db)
     pg.execute(
-        shared_db,
+        users_db,
         "delete from erp.products where id > 5;"
         " delete from app.users where username not in"
         " ('viewer', 'marketer', 'admin');"
         " update app.users set role = username, is_active = true",
     )
-    return shared_db
+    return users_db
 
 
 @pytest.fixture

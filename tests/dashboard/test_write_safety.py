@@ -7,32 +7,21 @@ from decimal import Decimal
 
 import pytest
 
-from attribution import database
-from dashboard.data import campaigns, connection
+from dashboard.data import campaigns
 from dashboard.data import users as accounts
 from dashboard.data.campaigns import CampaignInput, ValidationError
 from dashboard.data.users import SignInThrottled
 from tests import pg
-from tests.dashboard.conftest import PASSWORD, add_products, add_role_users
+from tests.dashboard.conftest import PASSWORD
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 
 
-@pytest.fixture(scope="module")
-def shared_db(pg_server):
-    params = pg.create_database(pg_server, prefix="safe")
-    add_products(params)
-    add_role_users(params)
-    yield params
-    connection.dispose(params.url("psycopg"))
-    database.drop_database(params)
-
-
 @pytest.fixture
-def db(shared_db):
-    pg.empty_marketing(shared_db)
-    pg.execute(shared_db, "update app.users set role = username, is_active = true")
-    return shared_db
+def db(users_db):
+    pg.empty_marketing(users_db)
+    pg.execute(users_db, "update app.users set role = username, is_active = true")
+    return users_db
 
 
 @pytest.fixture
