@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
+import psycopg
+
 from tests import pg
 from tests.sources import Sources
 
@@ -26,12 +28,16 @@ def _spend(params, campaign_id, day, amount, impressions=None, clicks=None):
 
 
 def _budget(params, campaign_id, budget_type, amount, ends_at=None):
-    pg.execute(
-        params,
-        "update marketing.ad_campaigns set budget_type = %s, budget_amount = %s,"
-        " ends_at = %s where id = %s",
-        (budget_type, Decimal(amount), ends_at, campaign_id),
-    )
+    # the flights are set up in the past: a correction, which needs a reason
+    with psycopg.connect(params.conninfo()) as conn:
+        conn.execute(
+            "select set_config('attribution.correction_reason', 'test set-up', true)"
+        )
+        conn.execute(
+            "update marketing.ad_campaigns set budget_type = %s, budget_amount = %s,"
+            " ends_at = %s where id = %s",
+            (budget_type, Decimal(amount), ends_at, campaign_id),
+        )
 
 
 PERFORMANCE = (
@@ -177,6 +183,13 @@ def test_fivetran_ad_reporting_spend_joins_by_external_id(fresh_db, run_dbt):
     )
     _spend(fresh_db, 1, D1, "10.00", 100, 4)  # an upload of the same campaign
     pg.execute(fresh_db, "create schema ad_reporting")
+    # Fivetran's schema is not the project's: its admin lets the transformer read
+    pg.execute(
+        fresh_db,
+        "alter default privileges in schema ad_reporting"
+        " grant select on tables to attribution_transformer;"
+        " grant usage on schema ad_reporting to attribution_transformer",
+    )
     pg.execute(
         fresh_db,
         "create table ad_reporting.ad_reporting__campaign_report (source_relation"
