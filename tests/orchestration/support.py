@@ -8,7 +8,7 @@ import psycopg
 from dagster import DagsterInstance, ExecuteInProcessResult
 from psycopg import sql
 
-from attribution import database
+from attribution import credentials, database, roles
 from orchestration.definitions import build_definitions
 from orchestration.resources import AttributionDatabase
 
@@ -16,7 +16,9 @@ CREDIT_KEY = "order_item_id, campaign_id, credit_mode"
 
 
 def definitions(params: database.ConnectionParams):
-    return build_definitions(AttributionDatabase.from_params(params))
+    """The definitions as deployed: Dagster and dbt connect as the transformer."""
+    transformer = database.role_params(credentials.TRANSFORMER, params)
+    return build_definitions(AttributionDatabase.from_params(transformer))
 
 
 def build_config(**values):
@@ -74,6 +76,9 @@ def clone(
                 sql.Identifier(name), sql.Identifier(template.dbname)
             )
         )
+    # a template copy carries the objects, not the database's own grants
+    with psycopg.connect(params.conninfo()) as conn:
+        roles.apply(conn)
     return params
 
 
