@@ -25,25 +25,25 @@ browser:
 	fi
 
 db: install
-	$(PY) -m attribution db start
+	$(PY) -m warehouse db start
 
 migrate: install
-	$(PY) -m attribution migrate
+	$(PY) -m warehouse migrate
 
 # The dbt manifest, for Dagster; needs no database.
 dbt-parse: install
-	$(PY) -m attribution dbt parse --quiet
+	$(PY) -m warehouse dbt parse --quiet
 
 # The dbt documentation site (lineage, exposures, semantic layer) under
 # target/; its catalog reads the database, so it starts the embedded one.
 docs: install
-	$(PY) -m attribution docs
+	$(PY) -m warehouse docs
 
 demo: install dbt-parse
-	$(PY) -m attribution.stack up
+	$(PY) -m demo.stack up
 
 stop: install
-	$(PY) -m attribution.stack down
+	$(PY) -m demo.stack down
 
 test: install browser dbt-parse
 	$(VENV)/bin/ruff check .
@@ -52,7 +52,7 @@ test: install browser dbt-parse
 	$(PY) -m pytest
 
 bench: install
-	$(PY) -m attribution.bench
+	$(PY) -m benchmark.pipeline
 
 lint: install
 	$(VENV)/bin/ruff check .

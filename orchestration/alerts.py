@@ -16,8 +16,8 @@ from typing import Any
 import psycopg
 from psycopg.types.json import Jsonb
 
-from attribution import database
 from orchestration.settings import Settings
+from warehouse import database
 
 logger = logging.getLogger("attribution.alerts")
 _LOG_LEVELS = {

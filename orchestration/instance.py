@@ -25,7 +25,7 @@ import json
 import os
 from pathlib import Path
 
-from attribution import database
+from warehouse import database
 
 MANAGED_MARK = "# written by python -m orchestration.instance"
 

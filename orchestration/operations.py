@@ -11,7 +11,7 @@
 Orphaned runs: orchestration/runs.py.
 
 ``attribution_operations_sensor`` applies all of this every
-ATTRIBUTION_OPERATIONS_INTERVAL_SECONDS (60); ``python -m attribution.stack
+ATTRIBUTION_OPERATIONS_INTERVAL_SECONDS (60); ``python -m demo.stack
 up`` sweeps once before Dagster starts; ``attribution_recompute_budget``
 times every successful recompute of orders.
 """

@@ -15,8 +15,8 @@ from pathlib import Path
 
 from dagster_dbt import DbtProject
 
-from attribution import cli, database
 from orchestration.settings import Settings
+from warehouse import database, dbt_runner
 
 PROJECT_DIR = database.PROJECT_ROOT
 # what `dbt parse` reads: a newer file here makes the manifest stale
@@ -34,12 +34,12 @@ def profiles_dir() -> Path:
     """Where profiles.yml is: the project root's if present, else .local/dbt."""
     if (PROJECT_DIR / "profiles.yml").exists():
         return PROJECT_DIR
-    return cli.dbt_profiles_dir()
+    return dbt_runner.dbt_profiles_dir()
 
 
 def _use_project_dbt() -> None:
     # dagster-dbt's preparer runs `dbt` from PATH: make that the project's own.
-    bin_dir = os.path.dirname(cli.dbt_executable())
+    bin_dir = os.path.dirname(dbt_runner.dbt_executable())
     path = os.environ.get("PATH", "")
     if bin_dir not in path.split(os.pathsep):
         os.environ["PATH"] = os.pathsep.join([bin_dir, path]) if path else bin_dir

@@ -21,8 +21,8 @@ from dagster_dbt.core.dbt_cli_invocation import DbtCliInvocation
 from packaging import version
 from pydantic import Field
 
-from attribution import cli, credentials, database
 from orchestration.project import attribution_project
+from warehouse import credentials, database, dbt_runner
 
 
 class AttributionDatabase(ConfigurableResource):
@@ -103,7 +103,7 @@ class AttributionDbt(DbtCliResource):
 def build_dbt(db: AttributionDatabase) -> AttributionDbt:
     return AttributionDbt(
         project_dir=attribution_project,
-        dbt_executable=cli.dbt_executable(),
+        dbt_executable=dbt_runner.dbt_executable(),
         database=db,
     )
 

@@ -34,9 +34,9 @@ from dagster import (
     RunsFilter,
 )
 
-from attribution import database
 from orchestration import alerts
 from orchestration.settings import Settings
+from warehouse import database
 
 # set on runs failed here, so the run-failure sensor does not alert twice
 ORPHANED_TAG = "attribution/orphaned"
@@ -153,7 +153,7 @@ def stop_runs(home: Path, timeout: float = 60.0) -> dict[str, str]:
     """
     if not (home / "dagster.yaml").exists():
         return {}
-    reason = "Stopped by `make stop` (python -m attribution.stack down)."
+    reason = "Stopped by `make stop` (python -m demo.stack down)."
     with DagsterInstance.from_config(str(home)) as instance:
         records = list(instance.get_run_records(RunsFilter(statuses=IN_FLIGHT)))
         for record in records:

@@ -5,7 +5,7 @@
 | ATTRIBUTION_SPEND_INBOX | ``.local/inbox/spend`` | the folder watched |
 | ATTRIBUTION_SPEND_INBOX_INTERVAL_SECONDS | ``30`` | how often the sensor looks |
 
-A file is loaded through :mod:`attribution.spend`, the same code as the app's
+A file is loaded through :mod:`marketing.spend`, the same code as the app's
 upload (preset from the headers: Google Ads or Meta Ads). A loaded file moves
 to ``loaded/``; a file with any bad row writes nothing, moves to ``failed/``
 and fails its run with every row error in the message, so the failure sensor
@@ -38,9 +38,10 @@ from dagster import (
 )
 from sqlalchemy import create_engine
 
-from attribution import credentials, spend
+from marketing import spend
 from orchestration.resources import AttributionDatabase
 from orchestration.settings import Settings
+from warehouse import credentials
 
 SPEND_INBOX_JOB = "spend_inbox_load"
 LOADED_BY = "dagster:spend_inbox"

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from attribution import cli, database
 from tests import pg
+from warehouse import database, dbt_runner
 
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
 os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
@@ -43,7 +43,7 @@ def run_dbt(dbt_target_dir) -> Callable[..., str]:
     def run(
         params: database.ConnectionParams, *args: str, expect_ok: bool = True
     ) -> str:
-        result = cli.run_dbt(
+        result = dbt_runner.run_dbt(
             list(args),
             params,
             env={

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import psycopg
 
-from attribution import database, demo_data, migrate
+from demo import data as demo_data
+from warehouse import database, migrate
 
 
 @contextmanager

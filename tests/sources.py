@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import psycopg
 
-from attribution.database import ConnectionParams
+from warehouse.database import ConnectionParams
 
 
 @dataclass

@@ -26,7 +26,7 @@ EXPOSURES = {
 
 @pytest.fixture(scope="module")
 def docs_site(pg_server, run_dbt, dbt_target_dir):
-    from attribution import database
+    from warehouse import database
 
     params = pg.create_database(pg_server, prefix="docs")
     run_dbt(params, "build")

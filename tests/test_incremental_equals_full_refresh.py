@@ -19,8 +19,9 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from attribution import database, demo_data
+from demo import data as demo_data
 from tests import pg
+from warehouse import database
 
 CREDIT_COLUMNS = (
     "order_item_id, campaign_id, credit_mode, order_id, product_id, sale_time,"

@@ -13,11 +13,11 @@ from datetime import UTC, datetime
 import psycopg
 import pytest
 
-from attribution import cli, credentials, database, migrate, roles
 from dashboard.data import connection
 from orchestration.resources import AttributionDatabase
 from tests import pg
 from tests.sources import Sources
+from warehouse import credentials, database, dbt_runner, migrate, roles
 
 T0 = datetime(2026, 4, 1, tzinfo=UTC)
 REFUSED = (psycopg.errors.InsufficientPrivilege, psycopg.errors.RestrictViolation)
@@ -50,7 +50,7 @@ def test_every_component_connects_as_its_own_role(built_db, monkeypatch):
     for key, value in built_db.env().items():
         monkeypatch.setenv(key, value)
     assert "//attribution_app:" in connection.current_url()
-    assert cli.dbt_env(built_db)["PGUSER"] == credentials.TRANSFORMER
+    assert dbt_runner.dbt_env(built_db)["PGUSER"] == credentials.TRANSFORMER
     assert AttributionDatabase().params().user == credentials.TRANSFORMER
     # dbt built the marts as the transformer, which owns them
     owners = pg.query(

@@ -9,9 +9,9 @@ from decimal import Decimal
 
 import pytest
 
-from attribution import cli
 from tests import pg
 from tests.sources import Sources
+from warehouse import dbt_runner
 
 T0 = datetime(2026, 4, 1, tzinfo=UTC)
 # the range read: the sale on April 2nd and the spend of the 2nd and 3rd;
@@ -25,7 +25,7 @@ def _at(day: int) -> datetime:
 
 @pytest.fixture(scope="module")
 def semantic_db(pg_server, run_dbt):
-    from attribution import database
+    from warehouse import database
 
     params = pg.create_database(pg_server, prefix="semantic")
     src = Sources(params)
@@ -77,7 +77,7 @@ def mf_query(params, tmp_path, metrics: str, group_by: str | None = None):
     ]
     if group_by:
         args += ["--group-by", group_by]
-    result = cli.run_mf(args, params, capture=True)
+    result = dbt_runner.run_mf(args, params, capture=True)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     with out.open() as handle:
         return list(csv.DictReader(handle))

@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 import psycopg
 import pytest
 
-from attribution import migrate
 from tests import pg
 from tests.sources import Sources
+from warehouse import migrate
 
 T0 = datetime(2026, 4, 1, tzinfo=UTC)
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine
 
-from attribution import spend
+from marketing import spend
 from tests import pg
 
 FILES = Path(__file__).resolve().parent / "fixtures" / "spend"

@@ -136,7 +136,7 @@ def story(pg_server, run_dbt):
     run_dbt(params, "build")
     states["reinstated"] = _snapshot(params)
     yield params, states
-    from attribution import database
+    from warehouse import database
 
     database.drop_database(params)
 

@@ -3,9 +3,9 @@ row before anything is written; one bad row and nothing is."""
 
 import streamlit as st
 
-from attribution import spend
 from dashboard import ui
 from dashboard.data import spend as spend_data
+from marketing import spend
 
 user = ui.require_user("marketer")
 url = ui.db_url()

@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Connection, Engine, create_engine, text
 
-from attribution import credentials, database
+from warehouse import credentials, database
 
 
 def current_url() -> str:

@@ -1,6 +1,6 @@
 """Spend uploads and spend reports for the app.
 
-Uploads go through :mod:`attribution.spend`, the one path every spend file
+Uploads go through :mod:`marketing.spend`, the one path every spend file
 takes (the orchestration's inbox uses it too); this module adds what the app
 needs around it: the role check in the write's transaction, and clearing the
 read cache afterwards. Reports read ``marts`` only; spend per day comes from
@@ -15,10 +15,10 @@ from typing import Any
 
 import pandas as pd
 
-from attribution import spend
 from dashboard.data import cache, connection, reports
 from dashboard.data.cache import cached_read
 from dashboard.data.users import User, require_role
+from marketing import spend
 
 
 def check(url: str, parsed: spend.SpendFile) -> spend.SpendFile:

@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from attribution import database, demo_data
 from dashboard.data import connection
 from dashboard.data.users import User, add_user
+from demo import data as demo_data
 from tests import pg
+from warehouse import database
 
 APP = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
 PASSWORD = "correct horse battery"

@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from attribution import database
 from dashboard.data import campaigns, connection
 from dashboard.data.campaigns import CampaignInput
 from dashboard.data.users import User
@@ -20,6 +19,7 @@ from tests.dashboard.conftest import (
     app_as,
 )
 from tests.dashboard.fake_dagster import fake_dagster
+from warehouse import database
 
 PAGES = APP.parent / "app_pages"
 REPORT_PAGES = {

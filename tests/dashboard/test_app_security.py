@@ -9,13 +9,13 @@ from datetime import UTC, datetime
 import pytest
 import streamlit as st
 
-from attribution import database
 from dashboard import ui
 from dashboard.data import campaigns, connection
 from dashboard.data.users import User
 from tests import pg
 from tests.dashboard.conftest import PASSWORD, app_as
 from tests.sources import Sources
+from warehouse import database
 
 T0 = datetime(2026, 4, 1, tzinfo=UTC)
 MARKDOWN_NAME = "**Bold** [click me](http://evil.test) _x_"

@@ -14,10 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from attribution import database, demo_data
 from dashboard.data import connection
+from demo import data as demo_data
 from tests import pg
 from tests.dashboard.conftest import APP, PASSWORD, add_role_users
+from warehouse import database
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"

@@ -10,12 +10,12 @@ from functools import partial
 
 import pytest
 
-from attribution import database
 from dashboard.data import campaigns, connection
 from dashboard.data.campaigns import CampaignInput, ConcurrencyError
 from dashboard.data.users import User
 from tests import pg
 from tests.dashboard.conftest import add_products, add_role_users
+from warehouse import database
 
 MARKETER = User("marketer", "marketer")
 OTHER = User("admin", "admin")

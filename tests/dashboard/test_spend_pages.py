@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from attribution import database
 from dashboard.data import connection
 from dashboard.data.users import User
 from tests import pg
 from tests.dashboard.conftest import add_role_users, app_as
 from tests.sources import Sources
+from warehouse import database
 
 FILES = Path(__file__).resolve().parents[1] / "fixtures" / "spend"
 PAGE = Path(__file__).resolve().parents[2] / "dashboard" / "app_pages" / "upload.py"

@@ -9,13 +9,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from attribution import database
 from dashboard.data import campaigns, connection
 from dashboard.data import users as accounts
 from dashboard.data.campaigns import CampaignInput, ValidationError
 from dashboard.data.users import SignInThrottled, User
 from tests import pg
 from tests.dashboard.conftest import add_products, add_role_users
+from warehouse import database
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 MARKETER = User("marketer", "marketer")

@@ -8,9 +8,10 @@ from collections.abc import Iterator
 import psycopg
 import pytest
 
-from attribution import database, demo_data
+from demo import data as demo_data
 from tests import pg
 from tests.orchestration import support
+from warehouse import database
 
 
 @pytest.fixture(scope="package")

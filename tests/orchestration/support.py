@@ -8,9 +8,9 @@ import psycopg
 from dagster import DagsterInstance, ExecuteInProcessResult
 from psycopg import sql
 
-from attribution import credentials, database, roles
 from orchestration.definitions import build_definitions
 from orchestration.resources import AttributionDatabase
+from warehouse import credentials, database, roles
 
 CREDIT_KEY = "order_item_id, campaign_id, credit_mode"
 

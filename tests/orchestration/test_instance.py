@@ -5,8 +5,8 @@ from __future__ import annotations
 import yaml
 from dagster import DagsterInstance
 
-from attribution import database
 from orchestration.instance import dagster_yaml, ensure_dagster_home
+from warehouse import database
 
 
 def test_sqlite_by_default_with_telemetry_off_and_one_dbt_build_at_a_time(

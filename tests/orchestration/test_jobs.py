@@ -49,7 +49,7 @@ def test_a_second_incremental_run_follows_new_orders(built_db):
     with pg.psycopg.connect(built_db.conninfo(), autocommit=True) as conn:
         from datetime import UTC, datetime
 
-        from attribution import demo_data
+        from demo import data as demo_data
 
         demo_data.advance(
             conn,

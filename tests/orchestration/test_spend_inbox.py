@@ -19,7 +19,8 @@ from dagster import (
     define_asset_job,
 )
 
-from attribution import database, demo_data, demo_spend
+from demo import data as demo_data
+from demo import spend as demo_spend
 from orchestration.assets import attribution_dbt_assets
 from orchestration.resources import AttributionDatabase, build_resources
 from orchestration.settings import Settings
@@ -33,6 +34,7 @@ from orchestration.spend_inbox import (
 from tests import pg
 from tests.orchestration import support
 from tests.sources import Sources
+from warehouse import database
 
 FILES = Path(__file__).resolve().parents[1] / "fixtures" / "spend"
 ANCHOR = datetime(2026, 6, 1, tzinfo=UTC)

@@ -24,11 +24,12 @@ from typing import TypeVar
 
 from dagster import DagsterEventType, DagsterInstance, DagsterRunStatus, RunsFilter
 
-from attribution import cli, stack
+from demo import stack
 from orchestration import runs
 from orchestration.instance import ensure_dagster_home
 from orchestration.jobs import INCREMENTAL, attribution_dbt_assets
 from tests import pg
+from warehouse import dbt_runner
 
 T = TypeVar("T")
 NEVER = "0 0 1 1 *"  # keep the schedules out of the way
@@ -82,7 +83,7 @@ def _dagster_dev(env: dict[str, str], log: Path) -> Iterator[subprocess.Popen]:
                 "-p",
                 str(_free_port()),
             ],
-            cwd=cli.PROJECT_ROOT,
+            cwd=dbt_runner.PROJECT_ROOT,
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
@@ -124,7 +125,7 @@ def test_a_killed_worker_and_code_server_do_not_stop_the_pipeline(built_db, tmp_
     ensure_dagster_home(home)
     env = {
         **os.environ,
-        **cli.dbt_env(built_db),
+        **dbt_runner.dbt_env(built_db),
         "DAGSTER_HOME": str(home),
         "DAGSTER_DISABLE_TELEMETRY": "1",
         "ATTRIBUTION_AUTOMATION": "running",

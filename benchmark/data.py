@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 
 import psycopg
 
-from attribution import demo_data
+from demo import data as demo_data
 
 ITEMS_PER_ORDER = 2.44  # the demo's mix (1,1,1,2,2,3,3,4,5), few orders empty
 

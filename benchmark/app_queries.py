@@ -1,6 +1,6 @@
 """Time each page's data-access queries against the project's database.
 
-    python -m dashboard.bench [--iterations 20]
+    python -m benchmark.app_queries [--iterations 20]
 
 Reads bypass the app's cache (every call reaches PostgreSQL), with the
 pages' default inputs: the last 30 (leaderboard) or 90 days, SPLIT credit,
@@ -134,7 +134,7 @@ def run(url: str, iterations: int, mode: str) -> list[tuple[str, str, float, flo
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m dashboard.bench")
+    parser = argparse.ArgumentParser(prog="python -m benchmark.app_queries")
     parser.add_argument("--iterations", type=int, default=20)
     parser.add_argument("--mode", choices=reports.CREDIT_MODES, default="SPLIT")
     args = parser.parse_args(argv)

@@ -21,7 +21,7 @@ from urllib.parse import quote
 import psycopg
 from psycopg import sql
 
-from attribution import credentials
+from warehouse import credentials
 
 DEFAULT_DATABASE = "attribution"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent

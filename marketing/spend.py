@@ -35,7 +35,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Connection, text
 
-from attribution.database import PROJECT_ROOT, local_dir
+from warehouse.database import PROJECT_ROOT, local_dir
 
 FIELDS = ("campaign", "spend_date", "spend", "impressions", "clicks")
 REQUIRED = ("campaign", "spend_date", "spend")

@@ -33,7 +33,8 @@ from pathlib import Path
 
 import psycopg
 
-from attribution import bench_data, cli, database, migrate
+from benchmark import data as bench_data
+from warehouse import database, dbt_runner, migrate
 
 FACT = "fct_order_item_campaign_credits"
 # A server tuned for analytics on this 24 GiB machine; the builds and the
@@ -71,7 +72,7 @@ class DbtRun:
     def __init__(self, params: database.ConnectionParams, *args: str) -> None:
         target = Path(tempfile.mkdtemp(prefix="attribution-bench-"))
         started = time.perf_counter()
-        result = cli.run_dbt(
+        result = dbt_runner.run_dbt(
             [*args, "--quiet"],
             params,
             env={"DBT_TARGET_PATH": str(target)},
@@ -616,7 +617,7 @@ def table(results: dict[int, dict[str, object]]) -> list[tuple[str, ...]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m attribution.bench")
+    parser = argparse.ArgumentParser(prog="python -m benchmark.pipeline")
     parser.add_argument(
         "--items",
         default="1000000",

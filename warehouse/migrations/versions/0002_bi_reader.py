@@ -16,7 +16,7 @@ def upgrade() -> None:
     op.execute("create schema if not exists marts")
     # Roles are cluster-wide: another database on the server may have made it.
     # Its password is set from the environment or the secrets file by every
-    # `migrate` (attribution.roles), never pasted into SQL here.
+    # `migrate` (warehouse.roles), never pasted into SQL here.
     op.execute(
         """
         do $$

@@ -1,7 +1,7 @@
 """The database roles of the project and where their passwords come from.
 
 Each component connects as its own role, with the least it needs (the grants
-live in :mod:`attribution.roles`):
+live in :mod:`warehouse.roles`):
 
 * ``attribution_owner`` owns the project's schemas; migrations hand it their
   objects. Only it may rewrite history (status events, audit log).
@@ -42,7 +42,7 @@ PASSWORD_VARIABLES = {
 
 
 def secrets_file() -> Path:
-    from attribution.database import local_dir
+    from warehouse.database import local_dir
 
     return local_dir() / "secrets.env"
 

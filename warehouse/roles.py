@@ -21,8 +21,8 @@ from __future__ import annotations
 import psycopg
 from psycopg import sql
 
-from attribution import credentials
-from attribution.credentials import APP, BI_READER, OWNER, ROLES, TRANSFORMER
+from warehouse import credentials
+from warehouse.credentials import APP, BI_READER, OWNER, ROLES, TRANSFORMER
 
 OWNED_SCHEMAS = ("marketing", "app", "ops")
 DERIVED_SCHEMAS = ("staging", "intermediate", "snapshots", "marts")

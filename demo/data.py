@@ -18,7 +18,8 @@ from pathlib import Path
 
 import psycopg
 
-from attribution import demo_spend, roles
+from demo import spend as demo_spend
+from warehouse import roles
 
 PLATFORMS = ("facebook", "instagram", "google", "tiktok", "youtube", "other")
 COUNTABLE = ("confirmed", "processing", "delivered", "completed")

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from dashboard import users as cli
+from dashboard import user_admin as cli
 from dashboard.data.users import User, authenticate
 from tests import pg
 

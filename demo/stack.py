@@ -25,15 +25,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from attribution import (
-    cli,
-    credentials,
-    database,
-    demo_data,
-    demo_spend,
-    migrate,
-    spend,
-)
+from demo import data as demo_data
+from demo import spend as demo_spend
+from marketing import spend
+from warehouse import credentials, database, dbt_runner, migrate
 
 ROOT = database.PROJECT_ROOT
 
@@ -213,9 +208,9 @@ def prepare(params: database.ConnectionParams, orders: int) -> None:
             dropped = demo_spend.drop_inbox_file(conn, spend.inbox_folder())
             if dropped is not None:
                 print(f"demo spend export for the inbox: {dropped}")
-    if cli.run_dbt(["build"], params).returncode != 0:
+    if dbt_runner.run_dbt(["build"], params).returncode != 0:
         raise SystemExit("dbt build failed: see the output above")
-    if cli.generate_docs(params) != 0:
+    if dbt_runner.generate_docs(params) != 0:
         print("dbt docs generate failed: the docs site is not served")
     if not loaded:
         with database.connect(params, autocommit=True) as conn:
@@ -227,13 +222,13 @@ def prepare(params: database.ConnectionParams, orders: int) -> None:
                     new_orders=30,
                     changes=orders // 50,
                 )
-        if cli.run_dbt(["build"], params).returncode != 0:
+        if dbt_runner.run_dbt(["build"], params).returncode != 0:
             raise SystemExit("dbt build failed: see the output above")
 
 
 def seed_users(env: dict[str, str]) -> str:
     result = subprocess.run(
-        [sys.executable, "-m", "dashboard.users", "seed-demo"],
+        [sys.executable, "-m", "dashboard.user_admin", "seed-demo"],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -247,7 +242,7 @@ def seed_users(env: dict[str, str]) -> str:
 def up(args: argparse.Namespace) -> int:
     params = database.resolve()
     prepare(params, args.orders)
-    env = cli.dbt_env(params)
+    env = dbt_runner.dbt_env(params)
     env["DAGSTER_HOME"] = str(_dagster_home())
     # telemetry off, one dbt run at a time, run monitoring
     from orchestration import runs
@@ -283,7 +278,7 @@ def up(args: argparse.Namespace) -> int:
         f"{credentials.secrets_file()} (BI_READER_PASSWORD)"
     )
     print(
-        f'  psql              eval "$({sys.executable} -m attribution db env'
+        f'  psql              eval "$({sys.executable} -m warehouse db env'
         ' --show-password)" && psql'
     )
     print("  App users:")
@@ -383,7 +378,7 @@ def freshness(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m attribution.stack")
+    parser = argparse.ArgumentParser(prog="python -m demo.stack")
     sub = parser.add_subparsers(dest="command", required=True)
     up_parser = sub.add_parser("up")
     up_parser.add_argument("--orders", type=int, default=5000)

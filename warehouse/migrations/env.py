@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine, pool
 
-from attribution import database
+from warehouse import database
 
 config = context.config
 

@@ -1,8 +1,8 @@
 """What Dagster adds to dbt: a job's wall time against its dbt step's.
 
-    python -m orchestration.timing                  # attribution_incremental
-    python -m orchestration.timing --runs 3 --compare-dbt
-    python -m orchestration.timing --recent 10 --home .local/dagster
+    python -m benchmark.dagster_timing                  # attribution_incremental
+    python -m benchmark.dagster_timing --runs 3 --compare-dbt
+    python -m benchmark.dagster_timing --recent 10 --home .local/dagster
 
 Each run first advances the demo ERP one step (new orders and changes, as
 the generator of ``make demo`` does), then runs the job through ``dagster
@@ -30,9 +30,10 @@ from pathlib import Path
 
 from dagster import DagsterInstance, DagsterRunStatus, RunsFilter
 
-from attribution import cli, database, demo_data
+from demo import data as demo_data
 from orchestration import jobs
 from orchestration.instance import default_home, ensure_dagster_home
+from warehouse import database, dbt_runner
 
 
 def advance(params: database.ConnectionParams, seed: int, orders: int) -> None:
@@ -55,7 +56,7 @@ def run_job(job: str, home: Path, env: dict[str, str]) -> tuple[float, float, fl
             "-j",
             job,
         ],
-        cwd=cli.PROJECT_ROOT,
+        cwd=dbt_runner.PROJECT_ROOT,
         env={**env, "DAGSTER_HOME": str(home)},
         capture_output=True,
         text=True,
@@ -106,13 +107,13 @@ def recent_runs(job: str, home: Path, count: int) -> None:
 
 def time_dbt_build(params: database.ConnectionParams) -> float:
     started = time.monotonic()
-    if cli.run_dbt(["build", "--quiet"], params).returncode != 0:
+    if dbt_runner.run_dbt(["build", "--quiet"], params).returncode != 0:
         raise SystemExit("dbt build failed")
     return time.monotonic() - started
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m orchestration.timing")
+    parser = argparse.ArgumentParser(prog="python -m benchmark.dagster_timing")
     parser.add_argument("--job", default=jobs.INCREMENTAL)
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument(
@@ -129,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     params = database.resolve()
-    env = {**os.environ, **cli.dbt_env(params), "DAGSTER_DISABLE_TELEMETRY": "1"}
+    env = {**os.environ, **dbt_runner.dbt_env(params), "DAGSTER_DISABLE_TELEMETRY": "1"}
     home = args.home or Path(tempfile.mkdtemp(prefix="dagster-timing-"))
     ensure_dagster_home(home)
     print(

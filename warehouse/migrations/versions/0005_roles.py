@@ -2,7 +2,7 @@
 
 The owner owns the project's schemas, the app writes campaigns, the
 transformer (dbt, Dagster) reads the sources and owns the derived schemas,
-bi_reader reads the marts. The grants live in ``attribution.roles`` (run again
+bi_reader reads the marts. The grants live in ``warehouse.roles`` (run again
 after every migrate, so tables added later and changed passwords follow).
 
 Revision ID: 0005_roles
@@ -11,7 +11,7 @@ Revises: 0004
 
 from alembic import op
 
-from attribution import roles
+from warehouse import roles
 
 revision = "0005_roles"
 down_revision = "0004"

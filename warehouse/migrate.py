@@ -8,7 +8,7 @@ import psycopg
 from alembic import command
 from alembic.config import Config
 
-from attribution import database, roles
+from warehouse import database, roles
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 

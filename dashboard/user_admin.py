@@ -1,9 +1,9 @@
 """Manage the app's users.
 
-    python -m dashboard.users add NAME --role marketer   # asks for the password
-    python -m dashboard.users set-password NAME [--role admin]
-    python -m dashboard.users list
-    python -m dashboard.users seed-demo                  # one user per role
+    python -m dashboard.user_admin add NAME --role marketer   # asks for the password
+    python -m dashboard.user_admin set-password NAME [--role admin]
+    python -m dashboard.user_admin list
+    python -m dashboard.user_admin seed-demo                  # one user per role
 
 Passwords come from a prompt, or from stdin with --password-stdin, never from
 the command line (it would land in shell history and `ps`).
@@ -47,7 +47,7 @@ def seed_demo(url: str) -> dict[str, tuple[str, str]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m dashboard.users")
+    parser = argparse.ArgumentParser(prog="python -m dashboard.user_admin")
     sub = parser.add_subparsers(dest="command", required=True)
     add = sub.add_parser("add", help="create a user")
     add.add_argument("username")

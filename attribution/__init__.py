@@ -1,1 +1,0 @@
-"""Campaign attribution: database plumbing, migrations and demo data."""

@@ -1,0 +1,5 @@
+"""Command line: ``python -m warehouse --help``."""
+
+from warehouse.cli import main
+
+raise SystemExit(main())

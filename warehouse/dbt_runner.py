@@ -1,0 +1,100 @@
+"""Running dbt and MetricFlow against the project's database.
+
+dbt always connects as the transformer role; the profile comes from
+profiles.example.yml unless the project has its own profiles.yml.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from warehouse import credentials, database
+
+PROJECT_ROOT = database.PROJECT_ROOT
+
+
+def dbt_profiles_dir() -> Path:
+    """A profiles directory holding profiles.example.yml as profiles.yml."""
+    target = database.local_dir() / "dbt"
+    target.mkdir(parents=True, exist_ok=True)
+    example = (PROJECT_ROOT / "profiles.example.yml").read_text()
+    profile = target / "profiles.yml"
+    if not profile.exists() or profile.read_text() != example:
+        profile.write_text(example)
+    return target
+
+
+def dbt_env(params: database.ConnectionParams | None = None) -> dict[str, str]:
+    """dbt's environment: the database as the transformer role."""
+    params = database.role_params(credentials.TRANSFORMER, params)
+    env = database.libpq_env(params)
+    # snapshots stamp versions with local timestamps: one zone for every run
+    env.setdefault("PGOPTIONS", "-c TimeZone=UTC")
+    if not (PROJECT_ROOT / "profiles.yml").exists():
+        env.setdefault("DBT_PROFILES_DIR", str(dbt_profiles_dir()))
+    return env
+
+
+def dbt_executable() -> str:
+    return os.path.join(os.path.dirname(sys.executable), "dbt")
+
+
+def run_dbt(
+    dbt_args: list[str],
+    params: database.ConnectionParams | None = None,
+    env: dict[str, str] | None = None,
+    capture: bool = False,
+) -> subprocess.CompletedProcess:
+    """Run dbt in this project against the given (or the project's) database."""
+    full_env = dbt_env(params)
+    full_env.update(env or {})
+    return subprocess.run(
+        [dbt_executable(), *dbt_args, "--project-dir", str(PROJECT_ROOT)],
+        env=full_env,
+        cwd=PROJECT_ROOT,
+        text=True,
+        capture_output=capture,
+        check=False,
+    )
+
+
+def generate_docs(params: database.ConnectionParams | None = None) -> int:
+    """`dbt docs generate` into target/ (the catalog reads the database)."""
+    from warehouse import migrate  # alembic: only when docs are built
+
+    params = params or database.resolve()
+    migrate.upgrade(params)
+    return run_dbt(["docs", "generate", "--quiet"], params).returncode
+
+
+def mf_executable() -> str:
+    return os.path.join(os.path.dirname(sys.executable), "mf")
+
+
+def run_mf(
+    mf_args: list[str],
+    params: database.ConnectionParams | None = None,
+    env: dict[str, str] | None = None,
+    capture: bool = False,
+) -> subprocess.CompletedProcess:
+    """Run MetricFlow's `mf` in this project against the given database.
+
+    mf reads the semantic manifest that `dbt parse` writes, whose relations
+    name the database parsed against: parse first, for this database.
+    """
+    full_env = dbt_env(params)
+    full_env.update(env or {})
+    parsed = run_dbt(["parse", "--quiet"], params, env, capture=capture)
+    if parsed.returncode != 0:
+        return parsed
+    return subprocess.run(
+        [mf_executable(), *mf_args],
+        env=full_env,
+        cwd=PROJECT_ROOT,
+        text=True,
+        capture_output=capture,
+        check=False,
+    )
