@@ -102,7 +102,6 @@ def services(
             [
                 sys.executable,
                 "-m",
-                "attribution",
                 "demo",
                 "advance",
                 "--steps",

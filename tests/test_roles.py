@@ -159,7 +159,7 @@ def test_secrets_stay_in_a_private_file_and_out_of_printed_urls(built_db):
     assert app.password not in app.display_url()
     env = {**os.environ, **built_db.env()}
     printed = subprocess.run(
-        [sys.executable, "-m", "attribution", "db", "url", "--role", "attribution_app"],
+        [sys.executable, "-m", "warehouse", "db", "url", "--role", "attribution_app"],
         env=env,
         capture_output=True,
         text=True,
