@@ -7,6 +7,7 @@ import streamlit as st
 from dashboard import dagster_runs, ui
 from dashboard.data import campaigns, debug
 from dashboard.data.campaigns import ConcurrencyError, ValidationError
+from marketing.rules import TARGET_STATUSES
 
 RUNS = "admin_dagster_runs"
 SECTIONS = ("Debug attribution", "Backdated corrections", "Recompute")
@@ -111,7 +112,7 @@ if section == "Backdated corrections":
         yesterday = datetime.combine(date.today() - timedelta(days=1), time(9))
         st.markdown("##### Status change in the past")
         with st.form("backdated_status"):
-            to_status = st.selectbox("New status", ("RUNNING", "PAUSED", "ENDED"))
+            to_status = st.selectbox("New status", TARGET_STATUSES)
             changed_at = st.datetime_input(
                 "Took effect at (UTC)", value=yesterday, step=60
             )
