@@ -9,14 +9,14 @@ psycopg's named placeholders, ``%(name)s``.
 
 from __future__ import annotations
 
-import io
 from collections import namedtuple
 from collections.abc import Iterable, Mapping
-from datetime import datetime
 from typing import Any
 
 import psycopg
 from sqlalchemy import Connection as SqlAlchemyConnection
+
+from warehouse import copy
 
 # what a caller may hand in
 AnyConnection = SqlAlchemyConnection | psycopg.Connection
@@ -69,25 +69,5 @@ def execute(
 def copy_rows(
     conn: AnyConnection, table: str, columns: tuple[str, ...], values: Iterable[tuple]
 ) -> int:
-    """Bulk-insert rows with COPY (one round trip per megabyte); their count."""
-    count = 0
-    statement = f"copy {table} ({', '.join(columns)}) from stdin"
-    with driver(conn).cursor().copy(statement) as copy:
-        buffer = io.StringIO()
-        for row in values:
-            buffer.write("\t".join(_copy_value(value) for value in row))
-            buffer.write("\n")
-            count += 1
-            if buffer.tell() > 1 << 20:
-                copy.write(buffer.getvalue())
-                buffer = io.StringIO()
-        copy.write(buffer.getvalue())
-    return count
-
-
-def _copy_value(value: object) -> str:
-    if value is None:
-        return "\\N"
-    if isinstance(value, datetime):
-        return value.isoformat()
-    return str(value).replace("\\", "\\\\").replace("\t", " ").replace("\n", " ")
+    """Bulk-insert rows with COPY, in the caller's transaction; their count."""
+    return copy.copy_rows(driver(conn), table, columns, values)
