@@ -13,6 +13,7 @@ from collections import namedtuple
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+import pandas as pd
 import psycopg
 from sqlalchemy import Connection as SqlAlchemyConnection
 
@@ -40,6 +41,16 @@ def rows(
         names = [column.name for column in cursor.description]
         row_type = namedtuple("Row", names, rename=True)  # type: ignore[misc]
         return [row_type(*row) for row in cursor.fetchall()]
+
+
+def frame(
+    conn: AnyConnection, sql: str, params: Mapping[str, Any] | None = None
+) -> pd.DataFrame:
+    """The rows as a DataFrame with the query's columns (even when empty)."""
+    with driver(conn).cursor() as cursor:
+        cursor.execute(sql, params)
+        columns = [column.name for column in cursor.description or ()]
+        return pd.DataFrame(cursor.fetchall(), columns=columns)
 
 
 def first(

@@ -26,13 +26,7 @@ def pick_product(key: str) -> int | None:
     if found.empty:
         st.caption("No product matches.")
         return None
-    labels = dict(
-        zip(
-            found["product_id"].astype(int),
-            found["sku"] + " — " + found["name"],
-            strict=True,
-        )
-    )
+    labels = ui.product_labels(found)
     return st.selectbox(
         "Matching products", list(labels), format_func=labels.get, key=f"{key}_product"
     )

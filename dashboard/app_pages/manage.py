@@ -260,17 +260,7 @@ if section == "Products":
     found = campaigns.search_products(url, term) if term.strip() else None
     if found is not None and found.empty:
         st.caption("No product matches.")
-    choices = (
-        {}
-        if found is None
-        else dict(
-            zip(
-                found["product_id"].astype(int),
-                found["sku"] + " — " + found["name"],
-                strict=True,
-            )
-        )
-    )
+    choices = {} if found is None else ui.product_labels(found)
     chosen = st.multiselect(
         "Products to target",
         list(choices),
@@ -307,13 +297,7 @@ if section == "Products":
     st.dataframe(targeted, hide_index=True)
     open_rows = targeted[targeted["is_open"]]
     if not open_rows.empty:
-        removable = dict(
-            zip(
-                open_rows["product_id"].astype(int),
-                open_rows["sku"].fillna("?") + " — " + open_rows["name"].fillna("?"),
-                strict=True,
-            )
-        )
+        removable = ui.product_labels(open_rows)
         to_remove = st.selectbox(
             "Stop targeting",
             list(removable),

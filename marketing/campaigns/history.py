@@ -82,11 +82,8 @@ order by recorded_at desc, effective_at desc
 
 def history(conn: db.AnyConnection, campaign_id: int) -> pd.DataFrame:
     """Every change of a campaign, newest first."""
-    found = db.rows(
+    return db.frame(
         conn,
         HISTORY_SQL,
         {"id": campaign_id, "tz": reporting_timezone(), "actions": list(SHOWN_ACTIONS)},
-    )
-    return pd.DataFrame(
-        found, columns=["recorded_at", "effective_at", "changed_by", "change", "reason"]
     )

@@ -9,40 +9,13 @@ import pandas as pd
 
 from marketing import db
 
-CAMPAIGN_COLUMNS = (
-    "id",
-    "name",
-    "platform",
-    "status",
-    "starts_at",
-    "ends_at",
-    "budget_type",
-    "budget_amount",
-    "updated_at",
-    "updated_by",
-)
-TARGET_COLUMNS = (
-    "product_id",
-    "sku",
-    "name",
-    "effective_from",
-    "effective_to",
-    "created_by",
-    "reason",
-    "is_open",
-)
-
-
-def _frame(conn: db.AnyConnection, sql: str, columns: tuple[str, ...], **params: Any):
-    return pd.DataFrame(db.rows(conn, sql, params), columns=list(columns))
-
 
 def list_campaigns(conn: db.AnyConnection) -> pd.DataFrame:
-    return _frame(
+    return db.frame(
         conn,
-        f"select {', '.join(CAMPAIGN_COLUMNS)} from marketing.ad_campaigns"
-        " order by id desc",
-        CAMPAIGN_COLUMNS,
+        "select id, name, platform, status, starts_at, ends_at, budget_type,"
+        " budget_amount, updated_at, updated_by"
+        " from marketing.ad_campaigns order by id desc",
     )
 
 
@@ -57,7 +30,7 @@ def get_campaign(conn: db.AnyConnection, campaign_id: int) -> dict[str, Any] | N
 
 
 def targeted_products(conn: db.AnyConnection, campaign_id: int) -> pd.DataFrame:
-    return _frame(
+    return db.frame(
         conn,
         "select targets.product_id, products.sku, products.name,"
         " targets.effective_from, targets.effective_to, targets.created_by,"
@@ -67,8 +40,7 @@ def targeted_products(conn: db.AnyConnection, campaign_id: int) -> pd.DataFrame:
         " left join erp.products as products on targets.product_id = products.id"
         " where targets.campaign_id = %(id)s"
         " order by targets.effective_to is null desc, targets.effective_from desc",
-        TARGET_COLUMNS,
-        id=campaign_id,
+        {"id": campaign_id},
     )
 
 
@@ -80,12 +52,10 @@ def _like_pattern(term: str) -> str:
 
 def search_products(conn: db.AnyConnection, term: str, limit: int = 50) -> pd.DataFrame:
     """Products whose name or SKU contains `term` (case-insensitive)."""
-    return _frame(
+    return db.frame(
         conn,
         "select id as product_id, sku, name from erp.products"
         " where name ilike %(pattern)s or sku ilike %(pattern)s"
         " order by name, id limit %(limit)s",
-        ("product_id", "sku", "name"),
-        pattern=_like_pattern(term.strip()),
-        limit=limit,
+        {"pattern": _like_pattern(term.strip()), "limit": limit},
     )

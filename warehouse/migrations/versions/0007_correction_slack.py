@@ -17,6 +17,27 @@ branch_labels = None
 depends_on = None
 
 OWNER = "attribution_owner"
+# 0005_history's function, with its slack taken from correction_slack()
+FLIGHT_CORRECTION = """
+        create or replace function marketing.is_flight_correction(
+            campaign_id bigint, new_starts_at timestamptz, new_ends_at timestamptz
+        ) returns boolean language sql stable as $$
+            select
+                marketing.has_left_draft(campaigns.id)
+                and (
+                    new_starts_at is distinct from campaigns.starts_at
+                    and least(campaigns.starts_at, new_starts_at)
+                        < now() - {slack}
+                    or new_ends_at is distinct from campaigns.ends_at
+                    and least(
+                        coalesce(campaigns.ends_at, 'infinity'),
+                        coalesce(new_ends_at, 'infinity')
+                    ) < now() - {slack}
+                )
+            from marketing.ad_campaigns as campaigns
+            where campaigns.id = is_flight_correction.campaign_id
+        $$
+"""
 
 
 def upgrade() -> None:
@@ -28,51 +49,9 @@ def upgrade() -> None:
         """
     )
     op.execute(f"alter function marketing.correction_slack() owner to {OWNER}")
-    op.execute(
-        """
-        create or replace function marketing.is_flight_correction(
-            campaign_id bigint, new_starts_at timestamptz, new_ends_at timestamptz
-        ) returns boolean language sql stable as $$
-            select
-                marketing.has_left_draft(campaigns.id)
-                and (
-                    new_starts_at is distinct from campaigns.starts_at
-                    and least(campaigns.starts_at, new_starts_at)
-                        < now() - marketing.correction_slack()
-                    or new_ends_at is distinct from campaigns.ends_at
-                    and least(
-                        coalesce(campaigns.ends_at, 'infinity'),
-                        coalesce(new_ends_at, 'infinity')
-                    ) < now() - marketing.correction_slack()
-                )
-            from marketing.ad_campaigns as campaigns
-            where campaigns.id = is_flight_correction.campaign_id
-        $$
-        """
-    )
+    op.execute(FLIGHT_CORRECTION.format(slack="marketing.correction_slack()"))
 
 
 def downgrade() -> None:
-    op.execute(
-        """
-        create or replace function marketing.is_flight_correction(
-            campaign_id bigint, new_starts_at timestamptz, new_ends_at timestamptz
-        ) returns boolean language sql stable as $$
-            select
-                marketing.has_left_draft(campaigns.id)
-                and (
-                    new_starts_at is distinct from campaigns.starts_at
-                    and least(campaigns.starts_at, new_starts_at)
-                        < now() - interval '5 minutes'
-                    or new_ends_at is distinct from campaigns.ends_at
-                    and least(
-                        coalesce(campaigns.ends_at, 'infinity'),
-                        coalesce(new_ends_at, 'infinity')
-                    ) < now() - interval '5 minutes'
-                )
-            from marketing.ad_campaigns as campaigns
-            where campaigns.id = is_flight_correction.campaign_id
-        $$
-        """
-    )
+    op.execute(FLIGHT_CORRECTION.format(slack="interval '5 minutes'"))
     op.execute("drop function if exists marketing.correction_slack()")
