@@ -18,8 +18,8 @@ import pandas as pd
 
 from dashboard.data import cache, connection, reports
 from dashboard.data.cache import cached_read
-from dashboard.data.users import User, require_role
 from marketing import spend
+from marketing.audit import User, require_role
 
 
 def check(url: str, parsed: spend.SpendFile) -> spend.SpendFile:

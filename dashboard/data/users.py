@@ -1,8 +1,8 @@
 """Users, passwords and sign-in: bcrypt hashes in ``app.users``.
 
-The role check and the audit insert every writer shares live in
-:mod:`marketing.audit` (``User``, ``require_role``, ``audit`` are imported
-from there); this module adds the app's accounts around them.
+The user value, the role check and the audit insert every writer shares
+live in :mod:`marketing.audit`; this module adds the app's accounts around
+them (its sign-ins are audited through the same insert).
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from sqlalchemy import Connection, text
 
 from dashboard.data import connection
 from marketing.audit import ROLES, User, audit
-from marketing.audit import require_role as require_role  # the app's writers
 
 MIN_PASSWORD_LENGTH = 8
 # bcrypt reads at most 72 bytes: a longer password would be silently cut
