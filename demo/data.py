@@ -687,7 +687,7 @@ def _change(
         (campaign_id,),
     ).fetchone()
     name, platform, budget_type, budget_amount, notes = campaign
-    editing.update_campaign(
+    return editing.update_campaign(
         conn,
         DEMO,
         campaign_id,
@@ -698,4 +698,3 @@ def _change(
         # a flight moved across the past is a correction: it names its reason
         reason="demo: flight end corrected",
     )
-    return True

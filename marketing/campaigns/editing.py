@@ -81,9 +81,9 @@ def update_campaign(
     data: CampaignInput,
     expected_updated_at: datetime | None,
     reason: str | None = None,
-) -> None:
+) -> bool:
     """Save an edit made on the version stamped `expected_updated_at` (None:
-    whatever is stored now).
+    whatever is stored now); False when it changes nothing.
 
     Once a campaign has left DRAFT, moving its start or end across the past
     rewrites credits already reported: a correction (see
@@ -105,7 +105,7 @@ def update_campaign(
         if getattr(row, key) != value
     }
     if not changes:
-        return
+        return False
     correction = corrections.is_flight_correction(
         conn, campaign_id, new["starts_at"], new["ends_at"]
     )
@@ -134,6 +134,7 @@ def update_campaign(
         reason=reason if correction else None,
         details=changes,
     )
+    return True
 
 
 def delete_campaign(
