@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dashboard.data import connection
-from dashboard.data.users import User, audit, require_role
+from marketing.audit import User, audit, require_role
 
 DEFAULT_URL = "http://127.0.0.1:3000/graphql"
 RECOMPUTE_JOB = os.environ.get("DAGSTER_RECOMPUTE_JOB", "attribution_recompute_order")

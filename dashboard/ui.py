@@ -157,6 +157,17 @@ def credit_mode(key: str) -> str:
     return mode
 
 
+def product_labels(products: pd.DataFrame) -> dict[int, str]:
+    """Product id -> "SKU — name", for pickers (a missing product shows "?")."""
+    return dict(
+        zip(
+            products["product_id"].astype(int),
+            products["sku"].fillna("?") + " — " + products["name"].fillna("?"),
+            strict=True,
+        )
+    )
+
+
 def campaign_labels(listing: pd.DataFrame) -> dict[int, str]:
     """Campaign id -> "id — name (STATUS)", for pickers."""
     return dict(

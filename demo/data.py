@@ -9,7 +9,6 @@ and anchor time give the same rows.
 
 from __future__ import annotations
 
-import io
 import random
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -19,10 +18,15 @@ from pathlib import Path
 import psycopg
 
 from demo import spend as demo_spend
+from marketing.audit import User
+from marketing.campaigns import CampaignInput, ValidationError, bulk, editing, targeting
+from marketing.campaigns import status as campaign_status
+from marketing.rules import BUDGET_TYPES, PLATFORMS, TRANSITIONS
 from warehouse import roles
+from warehouse.copy import copy_rows
 
-PLATFORMS = ("facebook", "instagram", "google", "tiktok", "youtube", "other")
-COUNTABLE = ("confirmed", "processing", "delivered", "completed")
+# the demo writes campaigns as a process, through the app's own writer
+DEMO = User.process("demo")
 # forward moves of an order's life; the first status is where orders start
 NEXT_STATUS = {
     "pending": ("confirmed", "confirmed", "confirmed", "cancelled"),
@@ -88,30 +92,6 @@ def default_anchor() -> datetime:
 def create_erp_schema(conn: psycopg.Connection) -> None:
     conn.execute(ERP_SCHEMA_SQL.read_text())
     roles.grant_erp_reads(conn)
-
-
-def _copy(
-    conn: psycopg.Connection, table: str, columns: tuple[str, ...], rows: list[tuple]
-) -> None:
-    if not rows:
-        return
-    with conn.cursor().copy(f"copy {table} ({', '.join(columns)}) from stdin") as copy:
-        buffer = io.StringIO()
-        for row in rows:
-            buffer.write("\t".join(_copy_value(value) for value in row))
-            buffer.write("\n")
-            if buffer.tell() > 1 << 20:
-                copy.write(buffer.getvalue())
-                buffer = io.StringIO()
-        copy.write(buffer.getvalue())
-
-
-def _copy_value(value: object) -> str:
-    if value is None:
-        return "\\N"
-    if isinstance(value, datetime):
-        return value.isoformat()
-    return str(value).replace("\\", "\\\\").replace("\t", " ").replace("\n", " ")
 
 
 def _money(rng: random.Random, low: float, high: float) -> Decimal:
@@ -187,7 +167,7 @@ class World:
                 if self.rng.random() < 0.35
                 else starts_at + timedelta(days=self.rng.randint(7, 70))
             )
-            budget_type = self.rng.choice((None, "DAILY", "LIFETIME"))
+            budget_type = self.rng.choice((None, *BUDGET_TYPES))
             budget = None if budget_type is None else _money(self.rng, 50, 20_000)
             # a status history: DRAFT, RUNNING, maybe a pause, maybe ENDED
             history = [("DRAFT", created_at)]
@@ -436,7 +416,7 @@ def load(
     create_erp_schema(conn)
     product_rows, batch_rows, counts = load_catalogue(conn, world, scale)
     order_rows, item_rows = world.orders(scale, product_rows, batch_rows)
-    _copy(
+    copy_rows(
         conn,
         "erp.customers",
         ("id", "name", "email"),
@@ -445,14 +425,14 @@ def load(
             for i in range(1, scale.customers + 1)
         ],
     )
-    _copy(
+    copy_rows(
         conn,
         "erp.stores",
         ("id", "name"),
         [(i, f"Store {i}") for i in range(1, scale.stores + 1)],
     )
-    _copy(conn, "erp.orders", ORDER_COLUMNS, order_rows)
-    _copy(conn, "erp.order_items", ITEM_COLUMNS, item_rows)
+    copy_rows(conn, "erp.orders", ORDER_COLUMNS, order_rows)
+    copy_rows(conn, "erp.order_items", ITEM_COLUMNS, item_rows)
     spend_counts = demo_spend.load(conn, seed=seed, anchor=anchor)
     conn.execute("analyze")
     return {
@@ -470,68 +450,16 @@ def load_catalogue(
     history; returns the product and batch rows and the counts."""
     product_rows, batch_rows = world.products(scale)
     campaign_rows, target_rows, event_rows = world.campaigns(scale)
-    _copy(
+    copy_rows(
         conn,
         "erp.products",
         ("id", "name", "sku", "cost_price", "created_at", "updated_at"),
         product_rows,
     )
-    _copy(conn, "erp.product_batches", ("id", "product_id", "cost_price"), batch_rows)
-    _copy(
-        conn,
-        "marketing.ad_campaigns",
-        (
-            "id",
-            "name",
-            "platform",
-            "status",
-            "starts_at",
-            "ends_at",
-            "budget_type",
-            "budget_amount",
-            "notes",
-            "created_by",
-            "updated_by",
-            "created_at",
-            "updated_at",
-        ),
-        campaign_rows,
+    copy_rows(
+        conn, "erp.product_batches", ("id", "product_id", "cost_price"), batch_rows
     )
-    _copy(
-        conn,
-        "marketing.ad_campaign_products",
-        (
-            "id",
-            "campaign_id",
-            "product_id",
-            "effective_from",
-            "effective_to",
-            "created_by",
-            "created_at",
-            "updated_at",
-        ),
-        target_rows,
-    )
-    _copy(
-        conn,
-        "marketing.ad_campaign_status_events",
-        (
-            "id",
-            "campaign_id",
-            "from_status",
-            "to_status",
-            "changed_at",
-            "changed_by",
-            "created_at",
-        ),
-        event_rows,
-    )
-    # explicit ids were given: move the identity sequences past them
-    for table in ("ad_campaigns", "ad_campaign_products", "ad_campaign_status_events"):
-        conn.execute(
-            f"select setval(pg_get_serial_sequence('marketing.{table}', 'id'),"
-            f" coalesce((select max(id) from marketing.{table}), 0) + 1, false)"
-        )
+    bulk.load_histories(conn, campaign_rows, target_rows, event_rows)
     return (
         product_rows,
         batch_rows,
@@ -591,13 +519,13 @@ def advance(
             start=now - timedelta(hours=36),
             end=now,
         )
-        _copy(
+        copy_rows(
             conn,
             "erp.orders",
             ORDER_COLUMNS,
             [row[:7] + (now,) for row in order_rows],
         )
-        _copy(
+        copy_rows(
             conn,
             "erp.order_items",
             ITEM_COLUMNS,
@@ -663,101 +591,110 @@ def advance(
 def _change_a_campaign(
     conn: psycopg.Connection, rng: random.Random, now: datetime, n_products: int
 ) -> bool:
-    """Pause, resume, end, retarget, or correct a campaign's past."""
-    row = conn.execute(
+    """Pause, resume, end, retarget, or correct a campaign's past, through
+    the app's writer; a change the writer refuses is not made."""
+    rows = conn.execute(
         "select id, status, starts_at, ends_at from marketing.ad_campaigns order by id"
     ).fetchall()
-    if not row:
+    if not rows:
         return False
-    campaign_id, status, starts_at, ends_at = rng.choice(row)
-    last_event = conn.execute(
-        "select to_status, changed_at from marketing.ad_campaign_status_events"
-        " where campaign_id = %s order by changed_at desc, id desc limit 1",
-        (campaign_id,),
-    ).fetchone()
-    last_at = last_event[1] if last_event else starts_at
-    at = max(now, last_at + timedelta(seconds=1))
+    campaign_id, status, starts_at, _ends_at = rng.choice(rows)
+    try:
+        with conn.transaction():
+            return _change(conn, rng, now, n_products, campaign_id, status, starts_at)
+    except ValidationError:
+        return False
+
+
+def _change(
+    conn: psycopg.Connection,
+    rng: random.Random,
+    now: datetime,
+    n_products: int,
+    campaign_id: int,
+    status: str,
+    starts_at: datetime,
+) -> bool:
     roll = rng.random()
     if roll < 0.45:
-        moves = {
-            "DRAFT": ("RUNNING",),
-            "RUNNING": ("PAUSED", "ENDED", "PAUSED"),
-            "PAUSED": ("RUNNING", "ENDED"),
-        }.get(status)
+        moves = TRANSITIONS[status]
         if not moves:
             return False
-        target = rng.choice(moves)
+        last_at = conn.execute(
+            "select max(changed_at) from marketing.ad_campaign_status_events"
+            " where campaign_id = %s",
+            (campaign_id,),
+        ).fetchone()[0]
+        at = max(now, (last_at or starts_at) + timedelta(seconds=1))
         # a third of the changes are backdated corrections of the recent past
-        if rng.random() < 0.33 and last_event is not None:
+        if rng.random() < 0.33 and last_at is not None:
             backdated = last_at + (now - last_at) * rng.uniform(0.2, 0.9)
             if backdated > last_at:
                 at = backdated
-        conn.execute(
-            "insert into marketing.ad_campaign_status_events (campaign_id,"
-            " from_status, to_status, changed_at, changed_by, created_at, reason)"
-            " values (%s, %s, %s, %s, 'demo', %s, %s)",
-            (
-                campaign_id,
-                status,
-                target,
-                at,
-                now,
-                "backdated correction" if at < now else None,
-            ),
-        )
-        conn.execute(
-            "update marketing.ad_campaigns set status = %s,"
-            " updated_by = 'demo' where id = %s",
-            (target, campaign_id),
+        campaign_status.change_status(
+            conn,
+            DEMO,
+            campaign_id,
+            rng.choice(moves),
+            None,
+            changed_at=at,
+            reason="demo: backdated correction" if at < now else None,
+            now=now,
         )
         return True
     if roll < 0.7:
         open_rows = conn.execute(
-            "select id, effective_from from marketing.ad_campaign_products"
-            " where campaign_id = %s and effective_to is null",
+            "select product_id, effective_from from marketing.ad_campaign_products"
+            " where campaign_id = %s and effective_to is null order by id",
             (campaign_id,),
         ).fetchall()
         if not open_rows:
             return False
-        target_id, effective_from = rng.choice(open_rows)
+        product_id, effective_from = rng.choice(open_rows)
         cut = max(
             effective_from + timedelta(minutes=1),
             now - timedelta(hours=rng.randint(0, 72)),
         )
-        conn.execute(
-            "update marketing.ad_campaign_products set effective_to = %s where id = %s",
-            (cut, target_id),
+        targeting.remove_product(
+            conn,
+            DEMO,
+            campaign_id,
+            product_id,
+            ended_at=cut,
+            reason="demo: targeting ended late" if cut < now else None,
+            now=now,
         )
         return True
     if roll < 0.85:
-        product_id = rng.randint(1, n_products)
         effective_from = now - timedelta(hours=rng.randint(0, 48))
-        clash = conn.execute(
-            "select 1 from marketing.ad_campaign_products where campaign_id = %s"
-            " and product_id = %s and (effective_to is null or effective_to > %s)",
-            (campaign_id, product_id, effective_from),
-        ).fetchone()
-        if clash:
-            return False
-        conn.execute(
-            "insert into marketing.ad_campaign_products (campaign_id, product_id,"
-            " effective_from, created_by, created_at) values (%s, %s, %s, 'demo', %s)",
-            (campaign_id, product_id, effective_from, now),
+        added = targeting.add_products(
+            conn,
+            DEMO,
+            campaign_id,
+            [rng.randint(1, n_products)],
+            effective_from=effective_from,
+            reason="demo: targeted late" if effective_from < now else None,
+            now=now,
         )
-        return True
+        return bool(added.added)
     # move the flight window's end: shorten into the past or extend
     new_end = now - timedelta(hours=rng.randint(1, 96)) if rng.random() < 0.5 else None
     if new_end is not None and new_end <= starts_at:
         return False
-    with conn.transaction():
+    campaign = conn.execute(
+        "select name, platform, budget_type, budget_amount, notes"
+        " from marketing.ad_campaigns where id = %s",
+        (campaign_id,),
+    ).fetchone()
+    name, platform, budget_type, budget_amount, notes = campaign
+    return editing.update_campaign(
+        conn,
+        DEMO,
+        campaign_id,
+        CampaignInput(
+            name, platform, starts_at, new_end, budget_type, budget_amount, notes
+        ),
+        None,
         # a flight moved across the past is a correction: it names its reason
-        conn.execute(
-            "select set_config('attribution.correction_reason', %s, true)",
-            ("demo: flight end corrected",),
-        )
-        conn.execute(
-            "update marketing.ad_campaigns set ends_at = %s, updated_by = 'demo'"
-            " where id = %s",
-            (new_end, campaign_id),
-        )
-    return True
+        reason="demo: flight end corrected",
+    )

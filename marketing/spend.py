@@ -35,6 +35,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Connection, text
 
+from marketing.audit import audit
 from warehouse.database import PROJECT_ROOT, local_dir
 
 FIELDS = ("campaign", "spend_date", "spend", "impressions", "clicks")
@@ -513,19 +514,11 @@ def load(conn: Connection, parsed: SpendFile, loaded_by: str) -> LoadResult:
         first_date=min(dates, default=None),
         last_date=max(dates, default=None),
     )
-    conn.execute(
-        text(
-            "insert into app.audit_log (actor, action, details)"
-            " values (:actor, :action, cast(:details as jsonb))"
-        ),
-        {
-            "actor": loaded_by,
-            "action": AUDIT_ACTION,
-            "details": json.dumps(
-                {"file": parsed.name, "sha256": parsed.sha256, **vars(result)},
-                default=str,
-            ),
-        },
+    audit(
+        conn,
+        loaded_by,
+        AUDIT_ACTION,
+        details={"file": parsed.name, "sha256": parsed.sha256, **vars(result)},
     )
     return result
 

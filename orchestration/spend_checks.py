@@ -11,7 +11,6 @@ campaign explains.
 day with spend, so an empty "today" never hides yesterday's overspend.
 """
 
-import os
 from typing import Any
 
 import psycopg
@@ -19,6 +18,7 @@ from dagster import AssetCheckResult, AssetCheckSeverity, MetadataValue, asset_c
 
 from orchestration.assets import DB_RETRY_POLICY, model_key
 from orchestration.resources import AttributionDatabase
+from warehouse.dbt_vars import reporting_timezone
 
 PACING = "fct_campaign_budget_pacing"
 SPEND_DAILY = "int_campaign_spend_daily"
@@ -112,9 +112,8 @@ def budget_pacing(database: AttributionDatabase) -> AssetCheckResult:
     retry_policy=DB_RETRY_POLICY,
 )
 def spend_matches_campaigns(database: AttributionDatabase) -> AssetCheckResult:
-    tz = os.environ.get("ATTRIBUTION_REPORTING_TIMEZONE", "UTC")
     with database.connect() as conn:
-        problems = _rows(conn, UNEXPLAINED_SPEND_SQL, {"tz": tz})
+        problems = _rows(conn, UNEXPLAINED_SPEND_SQL, {"tz": reporting_timezone()})
     return AssetCheckResult(
         passed=not problems,
         severity=AssetCheckSeverity.WARN,

@@ -7,6 +7,7 @@ import streamlit as st
 from dashboard import dagster_runs, ui
 from dashboard.data import campaigns, debug
 from dashboard.data.campaigns import ConcurrencyError, ValidationError
+from marketing.rules import TARGET_STATUSES
 
 RUNS = "admin_dagster_runs"
 SECTIONS = ("Debug attribution", "Backdated corrections", "Recompute")
@@ -25,13 +26,7 @@ def pick_product(key: str) -> int | None:
     if found.empty:
         st.caption("No product matches.")
         return None
-    labels = dict(
-        zip(
-            found["product_id"].astype(int),
-            found["sku"] + " — " + found["name"],
-            strict=True,
-        )
-    )
+    labels = ui.product_labels(found)
     return st.selectbox(
         "Matching products", list(labels), format_func=labels.get, key=f"{key}_product"
     )
@@ -111,7 +106,7 @@ if section == "Backdated corrections":
         yesterday = datetime.combine(date.today() - timedelta(days=1), time(9))
         st.markdown("##### Status change in the past")
         with st.form("backdated_status"):
-            to_status = st.selectbox("New status", ("RUNNING", "PAUSED", "ENDED"))
+            to_status = st.selectbox("New status", TARGET_STATUSES)
             changed_at = st.datetime_input(
                 "Took effect at (UTC)", value=yesterday, step=60
             )

@@ -5,6 +5,7 @@ import streamlit as st
 from dashboard import ui
 from dashboard.data import reports
 from dashboard.data import spend as spend_data
+from marketing.rules import DAILY, LIFETIME
 
 ORDERS_PER_PAGE = 50
 
@@ -87,23 +88,23 @@ else:
     judged = pacing[pacing["spend"] > 0].iloc[-1] if pacing["spend"].any() else latest
     pace = st.columns(4)
     pace[0].metric("Spent so far", ui.money(latest["cumulative_spend"]))
-    if latest["budget_type"] == "DAILY":
+    if latest["budget_type"] == DAILY:
         pace[1].metric(
             f"Pacing on {judged['spend_date']}", f"{judged['daily_pacing']:.0%}"
         )
-    elif latest["budget_type"] == "LIFETIME":
+    elif latest["budget_type"] == LIFETIME:
         pace[1].metric("Budget consumed", f"{latest['lifetime_consumed']:.0%}")
         pace[2].metric(
             "Projected at the end", ui.money(latest["projected_lifetime_spend"])
         )
     else:
         pace[1].metric("Budget", "none")
-    if (judged if latest["budget_type"] == "DAILY" else latest)["is_over_pace"]:
+    if (judged if latest["budget_type"] == DAILY else latest)["is_over_pace"]:
         pace[3].warning("Over pace: spending faster than the budget allows")
     elif latest["budget_type"] is not None:
         pace[3].success("On pace")
     pacing_chart = pacing[["spend_date", "cumulative_spend"]].copy()
-    if latest["budget_type"] == "LIFETIME":
+    if latest["budget_type"] == LIFETIME:
         pacing_chart["budget"] = latest["budget_amount"]
     st.line_chart(pacing_chart, x="spend_date")
 

@@ -4,7 +4,7 @@ import streamlit as st
 
 from dashboard import ui
 from dashboard.data import reports
-from dashboard.data.campaigns import PLATFORMS
+from marketing.rules import PLATFORMS
 
 ui.require_user("viewer")
 url = ui.db_url()

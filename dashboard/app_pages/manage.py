@@ -14,14 +14,8 @@ import streamlit as st
 
 from dashboard import ui
 from dashboard.data import campaigns
-from dashboard.data.campaigns import (
-    BUDGET_TYPES,
-    PLATFORMS,
-    TRANSITIONS,
-    CampaignInput,
-    ConcurrencyError,
-    ValidationError,
-)
+from dashboard.data.campaigns import CampaignInput, ConcurrencyError, ValidationError
+from marketing.rules import BUDGET_TYPES, INITIAL_STATUS, PLATFORMS, TRANSITIONS
 
 FLASH = "manage_flash"
 SELECTED = "manage_selected"
@@ -150,7 +144,7 @@ with st.expander("New campaign", expanded=False):
         except REFUSALS as error:
             report_refusal(error, new_slots)
         else:
-            flash("success", f"Campaign {new_id} created as DRAFT.")
+            flash("success", f"Campaign {new_id} created as {INITIAL_STATUS}.")
             st.session_state[SELECTED] = new_id
             st.rerun()
 
@@ -201,7 +195,7 @@ section = (
 )
 
 if section == "Details":
-    launched = snapshot["status"] != "DRAFT"
+    launched = snapshot["status"] != INITIAL_STATUS
     if launched:
         st.caption(
             "This campaign has launched: moving its start or end into the past "
@@ -234,7 +228,7 @@ if section == "Details":
 if section == "Status":
     allowed = TRANSITIONS[snapshot["status"]]
     if not allowed:
-        st.info("ENDED is final.")
+        st.info(f"{snapshot['status']} is final.")
     for target in allowed:
         if st.button(
             f"{ACTION_LABELS[target]} (→ {target})", key=f"status_{target}_{version}"
@@ -247,7 +241,7 @@ if section == "Status":
                 reload()
                 flash("success", f"Campaign {campaign_id} is now {target}.")
                 st.rerun()
-    if snapshot["status"] == "DRAFT":
+    if snapshot["status"] == INITIAL_STATUS:
         st.divider()
         sure = st.checkbox("Yes, delete this draft", key=f"delete_sure_{version}")
         if st.button("Delete draft", disabled=not sure, key=f"delete_{version}"):
@@ -266,17 +260,7 @@ if section == "Products":
     found = campaigns.search_products(url, term) if term.strip() else None
     if found is not None and found.empty:
         st.caption("No product matches.")
-    choices = (
-        {}
-        if found is None
-        else dict(
-            zip(
-                found["product_id"].astype(int),
-                found["sku"] + " — " + found["name"],
-                strict=True,
-            )
-        )
-    )
+    choices = {} if found is None else ui.product_labels(found)
     chosen = st.multiselect(
         "Products to target",
         list(choices),
@@ -313,13 +297,7 @@ if section == "Products":
     st.dataframe(targeted, hide_index=True)
     open_rows = targeted[targeted["is_open"]]
     if not open_rows.empty:
-        removable = dict(
-            zip(
-                open_rows["product_id"].astype(int),
-                open_rows["sku"].fillna("?") + " — " + open_rows["name"].fillna("?"),
-                strict=True,
-            )
-        )
+        removable = ui.product_labels(open_rows)
         to_remove = st.selectbox(
             "Stop targeting",
             list(removable),

@@ -6,7 +6,6 @@ back as float for charts and tables; the marts keep the exact numerics.
 
 from __future__ import annotations
 
-import os
 from datetime import date
 from typing import Any
 
@@ -14,9 +13,8 @@ import pandas as pd
 
 from dashboard.data import connection
 from dashboard.data.cache import cached_read
+from warehouse.dbt_vars import reporting_timezone
 
-# must match the dbt var `reporting_timezone`
-REPORTING_TIMEZONE = os.environ.get("ATTRIBUTION_REPORTING_TIMEZONE", "UTC")
 CREDIT_MODES = ("SPLIT", "FULL")
 MODE_EXPLANATIONS = {
     "SPLIT": "SPLIT divides each sale exactly among the campaigns that match it: "
@@ -87,18 +85,8 @@ def leaderboard(
     order = SORT_COLUMNS.get(sort)
     if order is None:
         raise ValueError(f"sort must be one of {tuple(SORT_COLUMNS)}")
-    has_spend = has_spend_marts(url)
-    spent = (
-        """
-            select campaign_id, sum(spend) as spend
-            from marts.fct_campaign_budget_pacing
-            where spend_date between :start and :end
-            group by campaign_id
-            having sum(spend) > 0
-        """
-        if has_spend
-        else "select null::bigint as campaign_id, null::numeric as spend where false"
-    )
+    # the day's spend is on both modes' rows of agg_campaign_daily
+    spend = "sum(spend)" if has_spend_marts(url) else "null::numeric"
     return connection.frame(
         url,
         f"""
@@ -108,33 +96,34 @@ def leaderboard(
                 sum(units) as units,
                 sum(revenue) as revenue,
                 sum(profit) as profit,
-                sum(orders) as orders
+                sum(orders) as orders,
+                {spend} as spend
             from marts.agg_campaign_daily
             where credit_mode = :mode and sale_date between :start and :end
             group by campaign_id
         ),
-        spent as ({spent}),
         board as (
             select
                 campaigns.campaign_id,
                 campaigns.name,
                 campaigns.platform,
                 campaigns.status,
-                coalesce(totals.units, 0)::float8 as units,
-                coalesce(totals.revenue, 0)::float8 as revenue,
+                totals.units::float8 as units,
+                totals.revenue::float8 as revenue,
                 totals.profit::float8 as profit,
-                coalesce(totals.orders, 0)::bigint as orders,
+                totals.orders::bigint as orders,
                 round(totals.revenue / nullif(totals.orders, 0), 2)::float8
                     as average_order_value,
                 spent.spend::float8 as spend,
-                round(coalesce(totals.revenue, 0) / nullif(spent.spend, 0), 4)::float8
-                    as roas,
+                round(totals.revenue / spent.spend, 4)::float8 as roas,
                 round(spent.spend / nullif(totals.orders, 0), 2)::float8 as cpa
             from totals
-            full join spent on totals.campaign_id = spent.campaign_id
             inner join marts.dim_campaigns as campaigns
-                on coalesce(totals.campaign_id, spent.campaign_id)
-                    = campaigns.campaign_id
+                on totals.campaign_id = campaigns.campaign_id
+            -- no spend in the range: no ROAS or CPA, not a zero
+            left join lateral (
+                select totals.spend where totals.spend > 0
+            ) as spent on true
             where cardinality(cast(:platforms as text[])) = 0
                 or campaigns.platform = any(cast(:platforms as text[]))
         )
@@ -257,7 +246,7 @@ def campaign_products(
         mode=_mode(mode),
         start=start,
         end=end,
-        tz=REPORTING_TIMEZONE,
+        tz=reporting_timezone(),
     )
 
 
@@ -290,7 +279,7 @@ def campaign_orders(
 ) -> tuple[pd.DataFrame, int]:
     """One page of credited orders (reversed ones included) and the total count."""
     params = dict(
-        id=campaign_id, mode=_mode(mode), start=start, end=end, tz=REPORTING_TIMEZONE
+        id=campaign_id, mode=_mode(mode), start=start, end=end, tz=reporting_timezone()
     )
     total = connection.scalar(
         url,
@@ -320,7 +309,7 @@ def campaign_orders_all(
         mode=_mode(mode),
         start=start,
         end=end,
-        tz=REPORTING_TIMEZONE,
+        tz=reporting_timezone(),
     )
 
 

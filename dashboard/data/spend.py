@@ -3,9 +3,10 @@
 Uploads go through :mod:`marketing.spend`, the one path every spend file
 takes (the orchestration's inbox uses it too); this module adds what the app
 needs around it: the role check in the write's transaction, and clearing the
-read cache afterwards. Reports read ``marts`` only; spend per day comes from
-``marts.fct_campaign_budget_pacing`` and every ratio is a ratio of sums over
-the reader's range.
+read cache afterwards. Reports read ``marts`` only: spend per day from
+``marts.agg_campaign_daily`` (beside the day's credits, MARTS.md), pacing
+from ``marts.fct_campaign_budget_pacing``; every ratio is a ratio of sums
+over the reader's range.
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ import pandas as pd
 
 from dashboard.data import cache, connection, reports
 from dashboard.data.cache import cached_read
-from dashboard.data.users import User, require_role
 from marketing import spend
+from marketing.audit import User, require_role
 
 
 def check(url: str, parsed: spend.SpendFile) -> spend.SpendFile:
@@ -46,24 +47,14 @@ def campaign_spend_daily(
     return connection.frame(
         url,
         """
-        with spent as (
-            select spend_date as day, spend
-            from marts.fct_campaign_budget_pacing
-            where campaign_id = :id and spend_date between :start and :end
-        ),
-        credited as (
-            select sale_date as day, revenue
-            from marts.agg_campaign_daily
-            where campaign_id = :id and credit_mode = :mode
-                and sale_date between :start and :end
-        )
         select
-            coalesce(spent.day, credited.day) as day,
-            coalesce(spent.spend, 0)::float8 as spend,
-            coalesce(credited.revenue, 0)::float8 as revenue
-        from spent
-        full join credited on spent.day = credited.day
-        order by 1
+            sale_date as day,
+            coalesce(spend, 0)::float8 as spend,
+            revenue::float8 as revenue
+        from marts.agg_campaign_daily
+        where campaign_id = :id and credit_mode = :mode
+            and sale_date between :start and :end
+        order by sale_date
         """,
         id=campaign_id,
         start=start,
@@ -104,28 +95,20 @@ def spend_mismatches(url: str, start: date, end: date) -> dict[str, pd.DataFrame
     rows = connection.frame(
         url,
         """
-        with spent as (
-            select campaign_id, sum(spend) as spend
-            from marts.fct_campaign_budget_pacing
-            where spend_date between :start and :end
-            group by campaign_id
-        ),
-        credited as (
-            select campaign_id, sum(revenue) as revenue
+        with totals as (
+            select campaign_id, sum(spend) as spend, sum(revenue) as revenue
             from marts.agg_campaign_daily
             where credit_mode = 'SPLIT' and sale_date between :start and :end
             group by campaign_id
         )
         select
             campaigns.campaign_id, campaigns.name, campaigns.platform,
-            coalesce(spent.spend, 0)::float8 as spend,
-            coalesce(credited.revenue, 0)::float8 as revenue
-        from spent
-        full join credited on spent.campaign_id = credited.campaign_id
+            coalesce(totals.spend, 0)::float8 as spend,
+            totals.revenue::float8 as revenue
+        from totals
         inner join marts.dim_campaigns as campaigns
-            on coalesce(spent.campaign_id, credited.campaign_id)
-                = campaigns.campaign_id
-        where coalesce(spent.spend, 0) = 0 or coalesce(credited.revenue, 0) = 0
+            on totals.campaign_id = campaigns.campaign_id
+        where coalesce(totals.spend, 0) = 0 or totals.revenue = 0
         order by campaigns.campaign_id
         """,
         start=start,

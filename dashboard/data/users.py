@@ -1,14 +1,12 @@
-"""Users, passwords and roles: bcrypt hashes in ``app.users``.
+"""Users, passwords and sign-in: bcrypt hashes in ``app.users``.
 
-Roles are ordered: a marketer can do what a viewer can, an admin what a
-marketer can. Every write of the app calls :func:`require_role` inside its own
-transaction, so the role is the one in the database at that moment, whatever
-the browser session believes.
+The user value, the role check and the audit insert every writer shares
+live in :mod:`marketing.audit`; this module adds the app's accounts around
+them (its sign-ins are audited through the same insert).
 """
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass
 from datetime import timedelta
@@ -18,9 +16,8 @@ import bcrypt
 from sqlalchemy import Connection, text
 
 from dashboard.data import connection
+from marketing.audit import ROLES, User, audit
 
-ROLES = ("viewer", "marketer", "admin")
-_RANK = {role: rank for rank, role in enumerate(ROLES)}
 MIN_PASSWORD_LENGTH = 8
 # bcrypt reads at most 72 bytes: a longer password would be silently cut
 MAX_PASSWORD_BYTES = 72
@@ -36,15 +33,6 @@ MAX_DELAY = timedelta(minutes=5)
 LOCKOUT_FAILURES = 10
 LOCKOUT = timedelta(minutes=15)
 FAILURE_WINDOW = timedelta(hours=1)
-
-
-@dataclass(frozen=True)
-class User:
-    username: str
-    role: str
-
-    def can(self, role: str) -> bool:
-        return _RANK[self.role] >= _RANK[role]
 
 
 class SignInThrottled(RuntimeError):
@@ -210,49 +198,6 @@ def refresh(url: str, user: User) -> User | None:
             {"username": user.username},
         ).first()
     return None if row is None else User(row.username, row.role)
-
-
-def require_role(conn: Connection, user: User, role: str) -> None:
-    """Raise PermissionError unless the user, as stored now, has the role."""
-    stored = conn.execute(
-        text("select role from app.users where username = :username and is_active"),
-        {"username": user.username},
-    ).scalar()
-    if stored is None:
-        raise PermissionError(f"{user.username!r} is not an active user")
-    if _RANK[stored] < _RANK[role]:
-        raise PermissionError(
-            f"{user.username!r} is a {stored}: this needs the {role} role"
-        )
-
-
-def audit(
-    conn: Connection,
-    user: User,
-    action: str,
-    *,
-    campaign_id: int | None = None,
-    product_id: int | None = None,
-    reason: str | None = None,
-    details: dict[str, Any] | None = None,
-) -> None:
-    """Record one write in the audit log, in the caller's transaction."""
-    conn.execute(
-        text(
-            "insert into app.audit_log"
-            " (actor, action, campaign_id, product_id, reason, details)"
-            " values (:actor, :action, :campaign_id, :product_id, :reason,"
-            " cast(:details as jsonb))"
-        ),
-        {
-            "actor": user.username,
-            "action": action,
-            "campaign_id": campaign_id,
-            "product_id": product_id,
-            "reason": reason,
-            "details": json.dumps(details or {}, default=str),
-        },
-    )
 
 
 def _check_new(username: str, password: str, role: str) -> None:

@@ -13,6 +13,7 @@ from dashboard.data import campaigns, connection
 from dashboard.data import users as accounts
 from dashboard.data.campaigns import CampaignInput, ValidationError
 from dashboard.data.users import SignInThrottled, User
+from marketing import rules
 from tests import pg
 from tests.dashboard.conftest import add_products, add_role_users
 from warehouse import database
@@ -64,16 +65,16 @@ amounts = st.one_of(
 campaign_inputs = st.builds(
     CampaignInput,
     name=texts,
-    platform=st.one_of(st.sampled_from(campaigns.PLATFORMS), st.text(max_size=12)),
+    platform=st.one_of(st.sampled_from(rules.PLATFORMS), st.text(max_size=12)),
     starts_at=moments,
     ends_at=moments,
     budget_type=st.one_of(
-        st.sampled_from((None, *campaigns.BUDGET_TYPES)), st.text(max_size=9)
+        st.sampled_from((None, *rules.BUDGET_TYPES)), st.text(max_size=9)
     ),
     budget_amount=amounts,
     notes=texts,
 )
-statuses = st.one_of(st.sampled_from(tuple(campaigns.TRANSITIONS)), st.text(max_size=8))
+statuses = st.one_of(st.sampled_from(tuple(rules.TRANSITIONS)), st.text(max_size=8))
 
 
 @pytest.fixture(scope="module")
@@ -124,7 +125,7 @@ def test_create_writes_a_valid_draft_or_refuses_cleanly(db, data):
         return
     row = campaigns.get_campaign(url, campaign_id)
     assert row["name"] == data.name and row["name"].strip()
-    assert row["platform"] in campaigns.PLATFORMS and row["status"] == "DRAFT"
+    assert row["platform"] in rules.PLATFORMS and row["status"] == "DRAFT"
     assert row["ends_at"] is None or row["ends_at"] > row["starts_at"]
 
 
@@ -168,7 +169,7 @@ def test_status_changes_keep_a_valid_history_or_refuse_cleanly(db, moves):
     path = [status for (status,) in events]
     assert path[0] == "DRAFT"
     for before_, after in zip(path, path[1:], strict=False):
-        assert after in campaigns.TRANSITIONS[before_]
+        assert after in rules.TRANSITIONS[before_]
     assert campaigns.get_campaign(url, campaign_id)["status"] == path[-1]
 
 

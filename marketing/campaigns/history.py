@@ -1,0 +1,89 @@
+"""A campaign's history, newest first: status events, targeting windows
+(whoever wrote them) and the audit log of everything else, in words.
+
+Times are shown in the reporting time zone (the dbt var), like the reports.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from marketing import db
+from warehouse.dbt_vars import reporting_timezone
+
+# the audit actions a campaign's history shows (status and targeting show
+# their own rows)
+SHOWN_ACTIONS = (
+    "campaign.created",
+    "campaign.updated",
+    "campaign.corrected",
+    "campaign.deleted",
+    "product.removed",
+)
+
+HISTORY_SQL = """
+select recorded_at, effective_at, changed_by, change, reason
+from (
+    select
+        events.created_at as recorded_at,
+        events.changed_at as effective_at,
+        events.changed_by,
+        'status ' || coalesce(events.from_status, '∅') || ' → '
+            || events.to_status as change,
+        events.reason
+    from marketing.ad_campaign_status_events as events
+    where events.campaign_id = %(id)s
+    union all
+    select
+        targets.created_at,
+        targets.effective_from,
+        targets.created_by,
+        'product ' || targets.product_id
+            || coalesce(' (' || products.sku || ')', '')
+            || ' targeted from '
+            || to_char(targets.effective_from at time zone %(tz)s,
+                       'YYYY-MM-DD HH24:MI')
+            || coalesce(' until ' || to_char(
+                targets.effective_to at time zone %(tz)s,
+                'YYYY-MM-DD HH24:MI'), ''),
+        targets.reason
+    from marketing.ad_campaign_products as targets
+    left join erp.products as products on targets.product_id = products.id
+    where targets.campaign_id = %(id)s
+    union all
+    select
+        audit_log.occurred_at,
+        audit_log.occurred_at,
+        audit_log.actor,
+        case audit_log.action
+            when 'campaign.created' then 'campaign created'
+            when 'campaign.deleted' then 'campaign deleted'
+            when 'product.removed'
+                then 'product ' || audit_log.product_id || ' removed'
+            else (case audit_log.action
+                when 'campaign.corrected' then 'corrected: '
+                else 'edited: ' end) || (
+                select string_agg(
+                    changed.key || ' ' || coalesce(changed.value ->> 'from',
+                    '∅') || ' → ' || coalesce(changed.value ->> 'to', '∅'),
+                    '; ' order by changed.key)
+                from jsonb_each(audit_log.details) as changed
+            )
+        end,
+        audit_log.reason
+    from app.audit_log as audit_log
+    where
+        audit_log.campaign_id = %(id)s
+        and audit_log.action = any(%(actions)s)
+) as changes
+order by recorded_at desc, effective_at desc
+"""
+
+
+def history(conn: db.AnyConnection, campaign_id: int) -> pd.DataFrame:
+    """Every change of a campaign, newest first."""
+    return db.frame(
+        conn,
+        HISTORY_SQL,
+        {"id": campaign_id, "tz": reporting_timezone(), "actions": list(SHOWN_ACTIONS)},
+    )

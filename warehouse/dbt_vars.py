@@ -1,0 +1,40 @@
+"""The dbt project's vars, for the Python that must agree with the models.
+
+A rule the models take from a var (the reporting time zone, the order
+statuses that count) is written once, in ``dbt_project.yml``; the app, the
+checks and the demo read it from there instead of keeping a second copy.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import yaml
+
+from warehouse.database import PROJECT_ROOT
+
+DBT_PROJECT = PROJECT_ROOT / "dbt_project.yml"
+
+
+@functools.cache
+def _project_vars() -> dict[str, Any]:
+    return yaml.safe_load(DBT_PROJECT.read_text()).get("vars") or {}
+
+
+def dbt_var(name: str) -> Any:
+    """The value of var `name` as dbt_project.yml sets it; KeyError if unset."""
+    found = _project_vars()
+    if name not in found:
+        raise KeyError(f"dbt_project.yml sets no var {name!r}")
+    return found[name]
+
+
+def reporting_timezone() -> str:
+    """The zone whose days the marts report (``sale_date``, ``spend_date``)."""
+    return str(dbt_var("reporting_timezone"))
+
+
+def countable_statuses() -> tuple[str, ...]:
+    """ERP order statuses whose sales earn credit."""
+    return tuple(dbt_var("countable_statuses"))
