@@ -4,11 +4,7 @@ from __future__ import annotations
 
 from dagster import DefaultScheduleStatus, ScheduleDefinition
 
-from orchestration.jobs import (
-    attribution_incremental,
-    attribution_monitor,
-    attribution_nightly,
-)
+from orchestration.launch import INCREMENTAL, MONITOR, NIGHTLY
 from orchestration.settings import Settings
 
 
@@ -21,7 +17,7 @@ def build_schedules(settings: Settings) -> list[ScheduleDefinition]:
     return [
         ScheduleDefinition(
             name="attribution_incremental_schedule",
-            job=attribution_incremental,
+            job_name=INCREMENTAL,
             cron_schedule=settings.incremental_cron,
             execution_timezone=settings.schedule_timezone,
             default_status=status,
@@ -29,14 +25,14 @@ def build_schedules(settings: Settings) -> list[ScheduleDefinition]:
         ),
         ScheduleDefinition(
             name="attribution_nightly_schedule",
-            job=attribution_nightly,
+            job_name=NIGHTLY,
             cron_schedule=settings.nightly_cron,
             execution_timezone=settings.schedule_timezone,
             default_status=status,
         ),
         ScheduleDefinition(
             name="attribution_monitor_schedule",
-            job=attribution_monitor,
+            job_name=MONITOR,
             cron_schedule=settings.monitor_cron,
             execution_timezone=settings.schedule_timezone,
             default_status=status,

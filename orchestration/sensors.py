@@ -25,7 +25,7 @@ from dagster import (
 )
 
 from orchestration import alerts
-from orchestration.jobs import INCREMENTAL, attribution_incremental
+from orchestration.launch import INCREMENTAL
 from orchestration.resources import AttributionDatabase
 from orchestration.runs import IN_FLIGHT, ORPHANED_TAG
 from orchestration.settings import Settings
@@ -69,7 +69,7 @@ def _changed(before: dict[str, str | None], after: dict[str, str | None]) -> lis
 def build_source_change_sensor(settings: Settings) -> SensorDefinition:
     @sensor(
         name="attribution_source_change_sensor",
-        job=attribution_incremental,
+        job_name=INCREMENTAL,
         minimum_interval_seconds=settings.sensor_interval_seconds,
         default_status=DefaultSensorStatus.RUNNING
         if settings.automation_running

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from dagster import AssetKey, Definitions, Failure
 
-from orchestration import assets, jobs
+from orchestration import assets, launch
 from orchestration.assets import AttributionBuildConfig, dbt_vars
 from orchestration.definitions import build_definitions
 from orchestration.settings import Settings
@@ -23,8 +23,9 @@ JOBS = {
 def defs() -> Definitions:
     from orchestration.definitions import defs
 
-    Definitions.validate_loadable(defs)
-    return defs
+    loaded = defs()
+    Definitions.validate_loadable(loaded)
+    return loaded
 
 
 def test_definitions_load_with_every_job_schedule_and_sensor(defs):
@@ -123,13 +124,14 @@ def test_run_config_becomes_dbt_vars():
             dbt_vars(AttributionBuildConfig(**bad))
 
 
-def test_model_keys_are_the_dbt_assets_keys():
-    assert assets.model_key("fct_order_item_campaign_credits") == AssetKey(
-        ["marts", "fct_order_item_campaign_credits"]
+def test_model_keys_are_the_dbt_assets_keys(defs):
+    dbt_assets_def = defs.get_assets_def(
+        AssetKey(["marts", "fct_order_item_campaign_credits"])
     )
-    assert jobs.build_config(order_ids=[1]) == {
-        "ops": {"attribution_dbt_assets": {"config": {"order_ids": [1]}}}
-    }
+    assert dbt_assets_def.op.name == launch.DBT_OP
+    assert assets.model_key(
+        dbt_assets_def, "fct_order_item_campaign_credits"
+    ) == AssetKey(["marts", "fct_order_item_campaign_credits"])
 
 
 def test_tests_tagged_nightly_run_only_in_the_nightly_job(defs):
