@@ -27,7 +27,6 @@ from dagster import (
     DagsterInstance,
     DagsterRun,
     DagsterRunStatus,
-    DefaultSensorStatus,
     RunsFilter,
     RunStatusSensorContext,
     SensorDefinition,
@@ -184,9 +183,7 @@ def build_operations_sensor(settings: Settings) -> SensorDefinition:
     @sensor(
         name="attribution_operations_sensor",
         minimum_interval_seconds=settings.operations_interval_seconds,
-        default_status=DefaultSensorStatus.RUNNING
-        if settings.automation_running
-        else DefaultSensorStatus.STOPPED,
+        default_status=settings.sensor_status,
         description="Fails runs whose worker is gone, and alerts on waiting work,"
         " failed runs per hour and stale credits.",
     )
@@ -236,9 +233,7 @@ def build_recompute_budget_sensor(settings: Settings) -> SensorDefinition:
     @run_status_sensor(
         name="attribution_recompute_budget",
         run_status=DagsterRunStatus.SUCCESS,
-        default_status=DefaultSensorStatus.RUNNING
-        if settings.automation_running
-        else DefaultSensorStatus.STOPPED,
+        default_status=settings.sensor_status,
         description="Warns when recomputing orders takes more than its budget.",
     )
     def attribution_recompute_budget(

@@ -3,6 +3,7 @@ and the spend checks warn about overspending and unexplained spend."""
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -28,7 +29,6 @@ from orchestration.spend_checks import build_spend_checks
 from orchestration.spend_inbox import (
     LOADED_BY,
     SPEND_INBOX_JOB,
-    InboxSettings,
     build_spend_inbox_sensor,
 )
 from tests import pg
@@ -49,7 +49,7 @@ def demo_db(fresh_db):
 
 def _sensor(folder: Path):
     return build_spend_inbox_sensor(
-        Settings.from_env(), InboxSettings(folder=folder, interval_seconds=30)
+        dataclasses.replace(Settings.from_env(), spend_inbox=folder)
     )
 
 
