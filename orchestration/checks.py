@@ -241,7 +241,7 @@ def _full_refresh_check(
 ) -> AssetChecksDefinition:
     facts = comparison.incremental_facts(read_manifest(project))
     specs = {
-        fact.name: AssetCheckSpec(
+        fact: AssetCheckSpec(
             "full_refresh_matches_incremental",
             asset=model_key(dbt_assets_def, fact.name),
             additional_deps=[COMPARISON],
@@ -259,7 +259,8 @@ def _full_refresh_check(
     ) -> Iterator[AssetCheckResult]:
         event = context.instance.get_latest_materialization_event(COMPARISON)
         recorded = event.asset_materialization if event else None
-        for name, spec in specs.items():
+        for fact, spec in specs.items():
+            name = fact.name
             value = recorded.metadata.get(name) if recorded else None
             found = getattr(value, "value", None) or {}
             if not found:
@@ -284,8 +285,7 @@ def _full_refresh_check(
                     f"{metadata['rows_only_in_incremental']} rows only in the"
                     " incremental build,"
                     f" {metadata['rows_only_in_full_refresh']} only in the full"
-                    f" refresh (incremental copy kept in ops.nightly_{name}"
-                    "_incremental)"
+                    f" refresh (incremental copy kept in ops.{fact.copy_name})"
                 ),
                 metadata={**metadata, "compared_in_run": event.run_id},
             )
