@@ -31,7 +31,7 @@ from pathlib import Path
 from dagster import DagsterInstance, DagsterRunStatus, RunsFilter
 
 from demo import data as demo_data
-from orchestration import jobs
+from orchestration import launch
 from orchestration.instance import default_home, ensure_dagster_home
 from warehouse import database, dbt_runner
 
@@ -69,9 +69,7 @@ def run_job(job: str, home: Path, env: dict[str, str]) -> tuple[float, float, fl
     with DagsterInstance.from_config(str(home)) as instance:
         (record,) = instance.get_run_records(RunsFilter(job_name=job), limit=1)
         stats = instance.get_run_step_stats(record.dagster_run.run_id)
-    dbt_step = next(
-        s for s in stats if s.step_key == jobs.attribution_dbt_assets.op.name
-    )
+    dbt_step = next(s for s in stats if s.step_key == launch.DBT_OP)
     assert record.start_time and record.end_time
     assert dbt_step.start_time and dbt_step.end_time
     return (
@@ -92,9 +90,7 @@ def recent_runs(job: str, home: Path, count: int) -> None:
         for record in reversed(list(records)):
             run_id = record.dagster_run.run_id
             stats = instance.get_run_step_stats(run_id)
-            dbt = next(
-                s for s in stats if s.step_key == jobs.attribution_dbt_assets.op.name
-            )
+            dbt = next(s for s in stats if s.step_key == launch.DBT_OP)
             assert record.start_time and record.end_time
             assert dbt.start_time and dbt.end_time
             waited = record.start_time - record.create_timestamp.timestamp()
@@ -114,7 +110,7 @@ def time_dbt_build(params: database.ConnectionParams) -> float:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmark.dagster_timing")
-    parser.add_argument("--job", default=jobs.INCREMENTAL)
+    parser.add_argument("--job", default=launch.INCREMENTAL)
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument(
         "--orders", type=int, default=20, help="new orders (and changes) per step"

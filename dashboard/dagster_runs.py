@@ -2,7 +2,8 @@
 
 The admin page uses it to recompute one order or backfill a sale-time range.
 Launching is an admin action, checked in the database and audited like any
-write of the app.
+write of the app. The job names and their run config come from
+orchestration/launch.py, shared with the definitions (no Dagster import).
 """
 
 from __future__ import annotations
@@ -16,12 +17,9 @@ from typing import Any
 
 from dashboard.data import connection
 from marketing.audit import User, audit, require_role
+from orchestration import launch
 
 DEFAULT_URL = "http://127.0.0.1:3000/graphql"
-RECOMPUTE_JOB = os.environ.get("DAGSTER_RECOMPUTE_JOB", "attribution_recompute_order")
-BACKFILL_JOB = os.environ.get("DAGSTER_BACKFILL_JOB", "attribution_backfill")
-# the op of the dbt assets, whose config carries the recompute request
-DBT_OP = os.environ.get("DAGSTER_DBT_OP", "attribution_dbt_assets")
 FINISHED = {"SUCCESS", "FAILURE", "CANCELED"}
 
 
@@ -148,18 +146,6 @@ def run_status(run_id: str, url: str | None = None) -> RunStatus:
     return RunStatus(result["runId"], result["status"], result.get("jobName"))
 
 
-def recompute_config(
-    order_ids: list[int] | None = None, start: str | None = None, end: str | None = None
-) -> dict[str, Any]:
-    """The run config of the dbt assets' recompute request."""
-    config: dict[str, Any] = {}
-    if order_ids:
-        config["order_ids"] = [int(order_id) for order_id in order_ids]
-    if start is not None or end is not None:
-        config["from"], config["to"] = start, end
-    return {"ops": {DBT_OP: {"config": config}}}
-
-
 def launch_recompute(
     db_url: str,
     user: User,
@@ -177,9 +163,11 @@ def launch_recompute(
     with connection.transaction(db_url) as conn:
         require_role(conn, user, "admin")
         if order_id is not None:
-            job, config = RECOMPUTE_JOB, recompute_config(order_ids=[order_id])
+            job = launch.RECOMPUTE_ORDER
+            config = launch.recompute_orders_config([order_id])
         else:
-            job, config = BACKFILL_JOB, recompute_config(start=start, end=end)
+            assert start is not None and end is not None
+            job, config = launch.BACKFILL, launch.backfill_config(start, end)
         run_id = launch_run(
             job, config, tags={"launched_by": user.username}, url=graphql
         )

@@ -246,9 +246,10 @@ def up(args: argparse.Namespace) -> int:
     # telemetry off, one dbt run at a time, run monitoring
     from orchestration import runs
     from orchestration.instance import ensure_dagster_home
+    from orchestration.settings import Settings
 
     ensure_dagster_home(_dagster_home())
-    for run_id in runs.sweep(_dagster_home(), params):
+    for run_id in runs.sweep(_dagster_home(), params, Settings.from_env()):
         print(f"failed Dagster run {run_id}: no process owned it (alert raised)")
     users = seed_users(env)
     started = services(

@@ -16,7 +16,6 @@ from typing import Any
 import psycopg
 from psycopg.types.json import Jsonb
 
-from orchestration.settings import Settings
 from warehouse import database
 
 logger = logging.getLogger("attribution.alerts")
@@ -48,7 +47,10 @@ class Delivery:
 def raise_alert(
     params: database.ConnectionParams, alert: Alert, webhook_url: str | None = None
 ) -> Delivery:
-    """Log the alert, store it in ops.alerts, POST it to the webhook if set."""
+    """Log the alert, store it in ops.alerts, POST it to ``webhook_url`` if set.
+
+    The webhook is the caller's ``settings.alert_webhook_url``.
+    """
     logger.log(
         _LOG_LEVELS.get(alert.severity, logging.ERROR),
         "%s: %s %s",
@@ -57,8 +59,7 @@ def raise_alert(
         alert.message,
     )
     alert_id = _store(params, alert)
-    url = webhook_url or Settings.from_env().alert_webhook_url
-    status = _post(url, alert, alert_id) if url else None
+    status = _post(webhook_url, alert, alert_id) if webhook_url else None
     return Delivery(alert_id=alert_id, webhook_status=status)
 
 

@@ -4,6 +4,9 @@ Every job materialises a selection of these assets (by dbt tag or folder),
 and its run config can narrow or widen what the incremental facts
 recompute: a sale-time range (``from``/``to``, the backfill) or order ids
 (the admin recompute). dbt tests arrive as asset checks.
+
+The assets are built from the manifest by ``build_dbt_assets``, which the
+definitions call when they load: importing this module reads nothing.
 """
 
 import json
@@ -15,26 +18,29 @@ from typing import Any
 from dagster import (
     AssetExecutionContext,
     AssetKey,
+    AssetsDefinition,
     AssetSpec,
     Backoff,
     Config,
     Failure,
     Jitter,
     Output,
+    ResourceParam,
     RetryPolicy,
 )
 from dagster_dbt import (
     DagsterDbtTranslator,
     DagsterDbtTranslatorSettings,
     DbtCliResource,
+    DbtProject,
     dbt_assets,
     get_asset_key_for_model,
 )
 from dagster_dbt.errors import DagsterDbtError
 from pydantic import Field
 
-from orchestration import health
-from orchestration.project import attribution_project
+from orchestration import health, launch
+from orchestration.project import read_manifest
 from orchestration.resources import AttributionDatabase
 from orchestration.settings import Settings
 
@@ -130,7 +136,7 @@ def _meta(event: Output, key: str) -> Any:
     return getattr(value, "value", value)
 
 
-def _with_run_metadata(event: Any, db: AttributionDatabase) -> Any:
+def _with_run_metadata(event: Any, db: AttributionDatabase, settings: Settings) -> Any:
     """Adds run-log counts to the facts' and the attribution rate to health."""
     if not isinstance(event, Output):
         return event
@@ -141,9 +147,8 @@ def _with_run_metadata(event: Any, db: AttributionDatabase) -> Any:
         if run is not None:
             return event.with_metadata({**event.metadata, **run.metadata()})
     if model == health.HEALTH:
-        window_days = Settings.from_env().rate_window_days
         with db.connect() as conn:
-            window = health.attribution_rate(conn, window_days)
+            window = health.attribution_rate(conn, settings.rate_window_days)
         return event.with_metadata(
             {
                 **event.metadata,
@@ -154,42 +159,49 @@ def _with_run_metadata(event: Any, db: AttributionDatabase) -> Any:
     return event
 
 
-@dbt_assets(
-    manifest=attribution_project.manifest_path,
-    project=attribution_project,
-    dagster_dbt_translator=translator,
-    retry_policy=DB_RETRY_POLICY,
-    op_tags=DBT_CONCURRENCY_TAG,
-)
-def attribution_dbt_assets(
-    context: AssetExecutionContext,
-    dbt: DbtCliResource,
-    database: AttributionDatabase,
-    config: AttributionBuildConfig,
-) -> Iterator[Any]:
-    args = ["build"]
-    vars_ = dbt_vars(config)
-    if vars_:
-        context.log.info(f"recompute request: {vars_}")
-        args += ["--vars", json.dumps(vars_)]
-    invocation = dbt.cli(args, context=context)
-    try:
-        for event in invocation.stream():
-            yield _with_run_metadata(event, database)
-    except DagsterDbtError as error:
-        if TRANSIENT_DB_ERRORS.search(str(error)):
-            raise
-        raise Failure(str(error), allow_retries=False) from error
+def build_dbt_assets(project: DbtProject) -> AssetsDefinition:
+    """The dbt project's models, snapshots and tests as one op (launch.DBT_OP)."""
+
+    @dbt_assets(
+        manifest=project.manifest_path,
+        project=project,
+        name=launch.DBT_OP,
+        dagster_dbt_translator=translator,
+        retry_policy=DB_RETRY_POLICY,
+        op_tags=DBT_CONCURRENCY_TAG,
+    )
+    def attribution_dbt_assets(
+        context: AssetExecutionContext,
+        dbt: DbtCliResource,
+        database: AttributionDatabase,
+        settings: ResourceParam[Settings],
+        config: AttributionBuildConfig,
+    ) -> Iterator[Any]:
+        args = ["build"]
+        vars_ = dbt_vars(config)
+        if vars_:
+            context.log.info(f"recompute request: {vars_}")
+            args += ["--vars", json.dumps(vars_)]
+        invocation = dbt.cli(args, context=context)
+        try:
+            for event in invocation.stream():
+                yield _with_run_metadata(event, database, settings)
+        except DagsterDbtError as error:
+            if TRANSIENT_DB_ERRORS.search(str(error)):
+                raise
+            raise Failure(str(error), allow_retries=False) from error
+
+    return attribution_dbt_assets
 
 
-def model_key(model_name: str) -> AssetKey:
+def model_key(dbt_assets_def: AssetsDefinition, model_name: str) -> AssetKey:
     """The asset key of a dbt model of the project."""
-    return get_asset_key_for_model([attribution_dbt_assets], model_name)
+    return get_asset_key_for_model([dbt_assets_def], model_name)
 
 
-def source_specs() -> list[AssetSpec]:
+def source_specs(project: DbtProject) -> list[AssetSpec]:
     """The dbt sources as external assets, so their checks have a home."""
-    manifest = json.loads(attribution_project.manifest_path.read_text())
+    manifest = read_manifest(project)
     return [
         AssetSpec(
             key=translator.get_asset_key(props),
@@ -201,9 +213,9 @@ def source_specs() -> list[AssetSpec]:
     ]
 
 
-def source_keys_with_freshness() -> dict[str, AssetKey]:
+def source_keys_with_freshness(project: DbtProject) -> dict[str, AssetKey]:
     """dbt source unique_id -> asset key, for sources with a freshness rule."""
-    manifest = json.loads(attribution_project.manifest_path.read_text())
+    manifest = read_manifest(project)
     keys: dict[str, AssetKey] = {}
     for unique_id, props in sorted(manifest["sources"].items()):
         freshness = props.get("freshness") or {}

@@ -11,14 +11,12 @@ in ``ops`` for whoever investigates.
 
 from __future__ import annotations
 
-import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import psycopg
 from psycopg import sql
-
-from orchestration.project import attribution_project
 
 # the marts' incremental facts (not the pipeline's memory in intermediate)
 INCREMENTAL_FACTS = "config.materialized:incremental,tag:marts"
@@ -56,13 +54,12 @@ class Difference:
         }
 
 
-def incremental_facts() -> list[Fact]:
+def incremental_facts(manifest: Mapping[str, Any]) -> list[Fact]:
     """The incremental item facts of the manifest, with their contract columns.
 
     The incremental aggregates over them are rebuilt by the same full refresh
     (INCREMENTAL_FACTS selects them too) but compared per item only here.
     """
-    manifest = json.loads(attribution_project.manifest_path.read_text())
     return [
         Fact(node["name"], node["schema"], tuple(node["columns"]))
         for node in sorted(manifest["nodes"].values(), key=lambda node: node["name"])

@@ -1,11 +1,19 @@
-"""Everything Dagster loads: ``dagster dev -m orchestration.definitions``."""
+"""Everything Dagster loads: ``dagster dev`` (pyproject.toml names this module).
+
+Nothing is built at import time: ``defs`` is a ``@definitions`` function that
+Dagster calls when it loads the code location. It reads the settings from
+the environment once, prepares the dbt manifest, and builds the assets,
+checks and jobs against it; the settings reach schedules and sensors as an
+argument and ops and checks as the ``settings`` resource.
+"""
 
 from __future__ import annotations
 
-from dagster import Definitions
+from dagster import Definitions, definitions
 
-from orchestration import checks, jobs, operations, spend_checks, spend_inbox
-from orchestration.assets import attribution_dbt_assets, source_specs
+from orchestration import checks, jobs, nightly, operations, spend_checks, spend_inbox
+from orchestration.assets import build_dbt_assets, source_specs
+from orchestration.project import build_project
 from orchestration.resources import AttributionDatabase, build_resources
 from orchestration.schedules import build_schedules
 from orchestration.sensors import (
@@ -20,10 +28,24 @@ def build_definitions(
 ) -> Definitions:
     """The definitions against ``database`` (default: the project's database)."""
     settings = settings or Settings.from_env()
+    project = build_project(settings)
+    dbt_assets_def = build_dbt_assets(project)
+    routine_checks = checks.build_routine_checks(dbt_assets_def)
+    nightly_checks = checks.build_nightly_checks(dbt_assets_def, project)
+    comparison = nightly.build_full_refresh_comparison(dbt_assets_def, project)
     return Definitions(
-        assets=[attribution_dbt_assets, *source_specs()],
-        asset_checks=[*checks.ALL_CHECKS, *spend_checks.SPEND_CHECKS],
-        jobs=[*jobs.ALL_JOBS, spend_inbox.spend_inbox_load],
+        assets=[dbt_assets_def, comparison, *source_specs(project)],
+        asset_checks=[
+            *routine_checks,
+            *nightly_checks,
+            *spend_checks.build_spend_checks(dbt_assets_def),
+        ],
+        jobs=[
+            *jobs.build_jobs(
+                settings, dbt_assets_def, routine_checks, nightly_checks, comparison
+            ),
+            spend_inbox.spend_inbox_load,
+        ],
         schedules=build_schedules(settings),
         sensors=[
             build_source_change_sensor(settings),
@@ -32,8 +54,10 @@ def build_definitions(
             operations.build_recompute_budget_sensor(settings),
             spend_inbox.build_spend_inbox_sensor(settings),
         ],
-        resources=build_resources(database),
+        resources=build_resources(project, settings, database),
     )
 
 
-defs = build_definitions()
+@definitions
+def defs() -> Definitions:
+    return build_definitions()

@@ -7,7 +7,7 @@
 * attribution_recompute_order: the marts, recomputing the given order ids.
 * attribution_nightly: everything with every test, source freshness, a full
   observation of the orders, and a full refresh that must reproduce the
-  incremental facts.
+  incremental facts (orchestration/nightly.py, a step after the build).
 * attribution_monitor: only the database checks (freshness, rate, bad rows,
   reconciliation), cheap enough to run often.
 
@@ -16,44 +16,45 @@ dbt build is one step and the checks are a few quick queries, so a process
 per step (the multiprocess default) cost more than the work. The jobs that
 run dbt carry a maximum run time (``dagster/max_runtime``, seconds) that the
 daemon's run monitoring enforces (orchestration/instance.py).
+
+The names and run config live in orchestration/launch.py (the app launches
+with them); the jobs are built when the definitions load (``build_jobs``).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from dagster import AssetSelection, define_asset_job, in_process_executor
+from dagster import (
+    AssetChecksDefinition,
+    AssetsDefinition,
+    AssetSelection,
+    define_asset_job,
+    in_process_executor,
+)
 from dagster_dbt import build_dbt_asset_selection
 
-from orchestration import checks
-from orchestration.assets import DBT_CONCURRENCY_TAG, attribution_dbt_assets
+from orchestration.assets import DBT_CONCURRENCY_TAG
+from orchestration.launch import (
+    BACKFILL,
+    INCREMENTAL,
+    MONITOR,
+    NIGHTLY,
+    RECOMPUTE_ORDER,
+    backfill_config,
+    nightly_config,
+    recompute_orders_config,
+)
 from orchestration.settings import Settings
 
-INCREMENTAL = "attribution_incremental"
-BACKFILL = "attribution_backfill"
-RECOMPUTE_ORDER = "attribution_recompute_order"
-NIGHTLY = "attribution_nightly"
-MONITOR = "attribution_monitor"
+if TYPE_CHECKING:  # what define_asset_job returns; not exported by dagster
+    from dagster._core.definitions.unresolved_asset_job_definition import (
+        UnresolvedAssetJobDefinition,
+    )
 
-_OP = attribution_dbt_assets.op.name
-
-routine_checks = AssetSelection.checks(*checks.ROUTINE_CHECKS)
-nightly_checks = AssetSelection.checks(*checks.NIGHTLY_CHECKS)
 # dbt tests tagged `nightly` scan whole views or facts: nightly only
 NIGHTLY_TESTS = "tag:nightly"
-# selecting an asset selects its checks: the nightly ones only run nightly
-everything = (
-    build_dbt_asset_selection([attribution_dbt_assets], dbt_exclude=NIGHTLY_TESTS)
-    - nightly_checks
-)
-marts = (
-    build_dbt_asset_selection(
-        [attribution_dbt_assets], dbt_select="tag:marts", dbt_exclude=NIGHTLY_TESTS
-    )
-    - nightly_checks
-)
-
-
 # Dagster's run tag (seconds) that run monitoring enforces
 MAX_RUNTIME_TAG = "dagster/max_runtime"
 
@@ -63,68 +64,71 @@ def dbt_job_tags(max_runtime_minutes: int) -> dict[str, str]:
     return {**DBT_CONCURRENCY_TAG, MAX_RUNTIME_TAG: str(max_runtime_minutes * 60)}
 
 
-_settings = Settings.from_env()
-FREQUENT_TAGS = dbt_job_tags(_settings.max_runtime_minutes)
-NIGHTLY_TAGS = dbt_job_tags(_settings.nightly_max_runtime_minutes)
-
-
-def build_config(**values: Any) -> dict[str, Any]:
-    """Run config of the dbt assets' op (AttributionBuildConfig)."""
-    return {"ops": {_OP: {"config": values}}}
-
-
-attribution_incremental = define_asset_job(
-    INCREMENTAL,
-    selection=everything | routine_checks,
-    description="Snapshot the sources and build everything downstream"
-    " incrementally, with tests and health checks.",
-    tags=FREQUENT_TAGS,
-    executor_def=in_process_executor,
-)
-
-attribution_backfill = define_asset_job(
-    BACKFILL,
-    selection=marts | routine_checks,
-    description="Recompute the credits of every sale in [from, to) (ISO dates or"
-    " timestamps, UTC unless stated); nothing outside the range changes.",
-    config=build_config(**{"from": "2024-01-01", "to": "2024-01-02"}),
-    tags=FREQUENT_TAGS,
-    executor_def=in_process_executor,
-)
-
-attribution_recompute_order = define_asset_job(
-    RECOMPUTE_ORDER,
-    selection=marts | routine_checks,
-    description="Recompute one order's credits (run config order_ids: [<id>]).",
-    config=build_config(order_ids=[0]),
-    tags=FREQUENT_TAGS,
-    executor_def=in_process_executor,
-)
-
-attribution_nightly = define_asset_job(
-    NIGHTLY,
-    selection=build_dbt_asset_selection([attribution_dbt_assets])
-    | routine_checks
-    | nightly_checks,
-    description="Full test suite, source freshness, a full observation of the"
-    " orders (hard deletes, anything the lookback missed), and a full refresh"
-    " that must reproduce the incremental facts.",
-    config=build_config(observe_all_orders=True),
-    tags=NIGHTLY_TAGS,
-    executor_def=in_process_executor,
-)
-
-attribution_monitor = define_asset_job(
-    MONITOR,
-    selection=routine_checks,
-    description="The database health checks alone: no dbt build.",
-    executor_def=in_process_executor,
-)
-
-ALL_JOBS = (
-    attribution_incremental,
-    attribution_backfill,
-    attribution_recompute_order,
-    attribution_nightly,
-    attribution_monitor,
-)
+def build_jobs(
+    settings: Settings,
+    dbt_assets_def: AssetsDefinition,
+    routine_checks: Sequence[AssetChecksDefinition],
+    nightly_checks: Sequence[AssetChecksDefinition],
+    full_refresh_comparison: AssetsDefinition,
+) -> list[UnresolvedAssetJobDefinition]:
+    routine = AssetSelection.checks(*routine_checks)
+    nightly_only = AssetSelection.checks(*nightly_checks)
+    # selecting an asset selects its checks: the nightly ones only run nightly
+    everything = (
+        build_dbt_asset_selection([dbt_assets_def], dbt_exclude=NIGHTLY_TESTS)
+        - nightly_only
+    )
+    marts = (
+        build_dbt_asset_selection(
+            [dbt_assets_def], dbt_select="tag:marts", dbt_exclude=NIGHTLY_TESTS
+        )
+        - nightly_only
+    )
+    frequent_tags = dbt_job_tags(settings.max_runtime_minutes)
+    return [
+        define_asset_job(
+            INCREMENTAL,
+            selection=everything | routine,
+            description="Snapshot the sources and build everything downstream"
+            " incrementally, with tests and health checks.",
+            tags=frequent_tags,
+            executor_def=in_process_executor,
+        ),
+        define_asset_job(
+            BACKFILL,
+            selection=marts | routine,
+            description="Recompute the credits of every sale in [from, to) (ISO"
+            " dates or timestamps, UTC unless stated); nothing outside the range"
+            " changes.",
+            config=backfill_config("2024-01-01", "2024-01-02"),
+            tags=frequent_tags,
+            executor_def=in_process_executor,
+        ),
+        define_asset_job(
+            RECOMPUTE_ORDER,
+            selection=marts | routine,
+            description="Recompute one order's credits (run config order_ids: [<id>]).",
+            config=recompute_orders_config([0]),
+            tags=frequent_tags,
+            executor_def=in_process_executor,
+        ),
+        define_asset_job(
+            NIGHTLY,
+            selection=build_dbt_asset_selection([dbt_assets_def])
+            | routine
+            | nightly_only
+            | AssetSelection.assets(full_refresh_comparison),
+            description="Full test suite, source freshness, a full observation of"
+            " the orders (hard deletes, anything the lookback missed), and a full"
+            " refresh that must reproduce the incremental facts.",
+            config=nightly_config(),
+            tags=dbt_job_tags(settings.nightly_max_runtime_minutes),
+            executor_def=in_process_executor,
+        ),
+        define_asset_job(
+            MONITOR,
+            selection=routine,
+            description="The database health checks alone: no dbt build.",
+            executor_def=in_process_executor,
+        ),
+    ]

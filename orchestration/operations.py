@@ -27,7 +27,6 @@ from dagster import (
     DagsterInstance,
     DagsterRun,
     DagsterRunStatus,
-    DefaultSensorStatus,
     RunsFilter,
     RunStatusSensorContext,
     SensorDefinition,
@@ -38,8 +37,7 @@ from dagster import (
 )
 from dagster._utils.schedules import get_smallest_cron_interval
 
-from orchestration import alerts, health
-from orchestration.jobs import attribution_recompute_order, build_config
+from orchestration import alerts, health, launch
 from orchestration.resources import AttributionDatabase
 from orchestration.runs import WAITING, Raise, fail_orphaned_runs
 from orchestration.settings import Settings
@@ -185,9 +183,7 @@ def build_operations_sensor(settings: Settings) -> SensorDefinition:
     @sensor(
         name="attribution_operations_sensor",
         minimum_interval_seconds=settings.operations_interval_seconds,
-        default_status=DefaultSensorStatus.RUNNING
-        if settings.automation_running
-        else DefaultSensorStatus.STOPPED,
+        default_status=settings.sensor_status,
         description="Fails runs whose worker is gone, and alerts on waiting work,"
         " failed runs per hour and stale credits.",
     )
@@ -207,9 +203,7 @@ def build_operations_sensor(settings: Settings) -> SensorDefinition:
 
 def recomputed_orders(run: DagsterRun) -> list[int]:
     """The order ids in a recompute run's config."""
-    ((op, _),) = build_config().get("ops", {}).items()
-    config = (run.run_config or {}).get("ops", {}).get(op, {}).get("config", {})
-    return list(config.get("order_ids") or [])
+    return launch.requested_order_ids(run.run_config)
 
 
 def recompute_budget_alert(
@@ -239,15 +233,15 @@ def build_recompute_budget_sensor(settings: Settings) -> SensorDefinition:
     @run_status_sensor(
         name="attribution_recompute_budget",
         run_status=DagsterRunStatus.SUCCESS,
-        monitored_jobs=[attribution_recompute_order],
-        default_status=DefaultSensorStatus.RUNNING
-        if settings.automation_running
-        else DefaultSensorStatus.STOPPED,
+        default_status=settings.sensor_status,
         description="Warns when recomputing orders takes more than its budget.",
     )
     def attribution_recompute_budget(
         context: RunStatusSensorContext, database: AttributionDatabase
     ) -> None:
+        # every job of the code location reaches this sensor: only recomputes
+        if context.dagster_run.job_name != launch.RECOMPUTE_ORDER:
+            return
         alert = recompute_budget_alert(context.instance, context.dagster_run, settings)
         if alert is not None:
             alerts.raise_alert(

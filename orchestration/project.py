@@ -1,17 +1,20 @@
 """The dbt project as Dagster sees it, with a manifest prepared offline.
 
 ``dbt parse`` needs neither a database nor the network, so the manifest is
-prepared wherever the definitions load: under ``dagster dev`` on every load
-(dagster-dbt's ``prepare_if_dev``), and elsewhere whenever it is missing or
-older than the project's files, so ``dagster definitions validate`` and the
-tests never read a stale one.
+prepared when the definitions load (``build_project``, called by
+orchestration/definitions.py, never at import time): under ``dagster dev``
+on every load (dagster-dbt's ``prepare_if_dev``), and elsewhere whenever it
+is missing or older than the project's files, so ``dagster definitions
+validate`` and the tests never read a stale one.
 """
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from dagster_dbt import DbtProject
 
@@ -65,11 +68,12 @@ def manifest_is_stale(project: DbtProject) -> bool:
     return _newest_mtime(sources) > project.manifest_path.stat().st_mtime
 
 
-def build_project() -> DbtProject:
+def build_project(settings: Settings) -> DbtProject:
+    """The project with its manifest under ``settings.dbt_target_path``, fresh."""
     _use_project_dbt()
     project = DbtProject(
         project_dir=PROJECT_DIR,
-        target_path=Settings.from_env().dbt_target_path,
+        target_path=settings.dbt_target_path,
         profiles_dir=profiles_dir(),
     )
     project.prepare_if_dev()
@@ -78,4 +82,6 @@ def build_project() -> DbtProject:
     return project
 
 
-attribution_project = build_project()
+def read_manifest(project: DbtProject) -> dict[str, Any]:
+    """The project's parsed manifest (``build_project`` prepared it)."""
+    return json.loads(project.manifest_path.read_text())

@@ -1,8 +1,10 @@
-"""Resources: the project's database and dbt, configured from the environment.
+"""Resources: the project's database, dbt, and the orchestration's settings.
 
-Both default to what every other tool of the project uses: the PG* variables
-when ``PGHOST`` is set, else the embedded server under ``.local/`` (started
-on first use, never at import time).
+The database and dbt default to what every other tool of the project uses:
+the PG* variables when ``PGHOST`` is set, else the embedded server under
+``.local/`` (started on first use, never at import time). ``settings`` is the
+one ``Settings`` the definitions read from the environment: ops and checks
+take it as a resource (``settings: ResourceParam[Settings]``).
 """
 
 from __future__ import annotations
@@ -16,12 +18,12 @@ from typing import Any
 
 import psycopg
 from dagster import ConfigurableResource
-from dagster_dbt import DbtCliResource
+from dagster_dbt import DbtCliResource, DbtProject
 from dagster_dbt.core.dbt_cli_invocation import DbtCliInvocation
 from packaging import version
 from pydantic import Field
 
-from orchestration.project import attribution_project
+from orchestration.settings import Settings
 from warehouse import credentials, database, dbt_runner
 
 
@@ -100,14 +102,14 @@ class AttributionDbt(DbtCliResource):
         return version.parse(package_version("dbt-core"))
 
 
-def build_dbt(db: AttributionDatabase) -> AttributionDbt:
+def build_dbt(db: AttributionDatabase, project: DbtProject) -> AttributionDbt:
     return AttributionDbt(
-        project_dir=attribution_project,
-        dbt_executable=dbt_runner.dbt_executable(),
-        database=db,
+        project_dir=project, dbt_executable=dbt_runner.dbt_executable(), database=db
     )
 
 
-def build_resources(db: AttributionDatabase | None = None) -> dict[str, Any]:
+def build_resources(
+    project: DbtProject, settings: Settings, db: AttributionDatabase | None = None
+) -> dict[str, Any]:
     db = db or AttributionDatabase()
-    return {"database": db, "dbt": build_dbt(db)}
+    return {"database": db, "dbt": build_dbt(db, project), "settings": settings}

@@ -130,9 +130,10 @@ def fail_orphaned_runs(instance: DagsterInstance, raise_: Raise) -> list[str]:
     return failed
 
 
-def sweep(home: Path, params: database.ConnectionParams) -> list[str]:
+def sweep(
+    home: Path, params: database.ConnectionParams, settings: Settings
+) -> list[str]:
     """Fails the runs of ``home`` whose worker is gone (before Dagster starts)."""
-    settings = Settings.from_env()
     if not (home / "dagster.yaml").exists():
         return []
     with DagsterInstance.from_config(str(home)) as instance:

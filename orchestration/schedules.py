@@ -2,45 +2,36 @@
 
 from __future__ import annotations
 
-from dagster import DefaultScheduleStatus, ScheduleDefinition
+from dagster import ScheduleDefinition
 
-from orchestration.jobs import (
-    attribution_incremental,
-    attribution_monitor,
-    attribution_nightly,
-)
+from orchestration.launch import INCREMENTAL, MONITOR, NIGHTLY
 from orchestration.settings import Settings
 
 
 def build_schedules(settings: Settings) -> list[ScheduleDefinition]:
-    status = (
-        DefaultScheduleStatus.RUNNING
-        if settings.automation_running
-        else DefaultScheduleStatus.STOPPED
-    )
+    # job, its cron, what the schedule is for
+    table = [
+        (
+            INCREMENTAL,
+            settings.incremental_cron,
+            "Credits within minutes even when the change sensor is off.",
+        ),
+        (NIGHTLY, settings.nightly_cron, None),
+        (
+            MONITOR,
+            settings.monitor_cron,
+            "Health checks between builds: a stalled pipeline shows up as a stale"
+            " credit fact.",
+        ),
+    ]
     return [
         ScheduleDefinition(
-            name="attribution_incremental_schedule",
-            job=attribution_incremental,
-            cron_schedule=settings.incremental_cron,
+            name=f"{job_name}_schedule",
+            job_name=job_name,
+            cron_schedule=cron,
             execution_timezone=settings.schedule_timezone,
-            default_status=status,
-            description="Credits within minutes even when the change sensor is off.",
-        ),
-        ScheduleDefinition(
-            name="attribution_nightly_schedule",
-            job=attribution_nightly,
-            cron_schedule=settings.nightly_cron,
-            execution_timezone=settings.schedule_timezone,
-            default_status=status,
-        ),
-        ScheduleDefinition(
-            name="attribution_monitor_schedule",
-            job=attribution_monitor,
-            cron_schedule=settings.monitor_cron,
-            execution_timezone=settings.schedule_timezone,
-            default_status=status,
-            description="Health checks between builds: a stalled pipeline shows up"
-            " as a stale credit fact.",
-        ),
+            default_status=settings.schedule_status,
+            description=description,
+        )
+        for job_name, cron, description in table
     ]

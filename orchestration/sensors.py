@@ -12,7 +12,6 @@ import hashlib
 import json
 
 from dagster import (
-    DefaultSensorStatus,
     RunFailureSensorContext,
     RunRequest,
     RunsFilter,
@@ -25,7 +24,7 @@ from dagster import (
 )
 
 from orchestration import alerts
-from orchestration.jobs import INCREMENTAL, attribution_incremental
+from orchestration.launch import INCREMENTAL
 from orchestration.resources import AttributionDatabase
 from orchestration.runs import IN_FLIGHT, ORPHANED_TAG
 from orchestration.settings import Settings
@@ -69,11 +68,9 @@ def _changed(before: dict[str, str | None], after: dict[str, str | None]) -> lis
 def build_source_change_sensor(settings: Settings) -> SensorDefinition:
     @sensor(
         name="attribution_source_change_sensor",
-        job=attribution_incremental,
+        job_name=INCREMENTAL,
         minimum_interval_seconds=settings.sensor_interval_seconds,
-        default_status=DefaultSensorStatus.RUNNING
-        if settings.automation_running
-        else DefaultSensorStatus.STOPPED,
+        default_status=settings.sensor_status,
         description="Starts attribution_incremental when ERP orders, campaigns or"
         " spend change.",
     )
@@ -107,9 +104,7 @@ def build_source_change_sensor(settings: Settings) -> SensorDefinition:
 def build_run_failure_alert_sensor(settings: Settings) -> SensorDefinition:
     @run_failure_sensor(
         name="attribution_run_failure_alert",
-        default_status=DefaultSensorStatus.RUNNING
-        if settings.automation_running
-        else DefaultSensorStatus.STOPPED,
+        default_status=settings.sensor_status,
         description="Writes an alert (log, ops.alerts, webhook) for every failed run.",
     )
     def attribution_run_failure_alert(

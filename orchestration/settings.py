@@ -1,4 +1,4 @@
-"""Orchestration settings, read from the environment when they are needed.
+"""Orchestration settings, read from the environment once, by the definitions.
 
 | variable | default | meaning |
 |---|---|---|
@@ -18,12 +18,19 @@
 | ATTRIBUTION_CREDITS_MAX_AGE_MINUTES | ``60`` | older credits: check warns, alert |
 | ATTRIBUTION_ALERT_WEBHOOK_URL | unset | alerts are also POSTed here as JSON |
 | ATTRIBUTION_DBT_TARGET_PATH | ``target/dagster`` | Dagster's dbt manifest |
+| ATTRIBUTION_SPEND_INBOX | ``.local/inbox/spend`` | the spend inbox's folder |
+| ATTRIBUTION_SPEND_INBOX_INTERVAL_SECONDS | ``30`` | how often its sensor looks |
 """
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from pathlib import Path
+
+from dagster import DefaultScheduleStatus, DefaultSensorStatus
+
+from marketing import spend
 
 
 def _float(name: str, default: float) -> float:
@@ -58,6 +65,22 @@ class Settings:
     credits_max_age_minutes: int
     alert_webhook_url: str | None
     dbt_target_path: str
+    spend_inbox: Path
+    spend_inbox_interval_seconds: int
+
+    @property
+    def sensor_status(self) -> DefaultSensorStatus:
+        """How every sensor starts (ATTRIBUTION_AUTOMATION)."""
+        if self.automation_running:
+            return DefaultSensorStatus.RUNNING
+        return DefaultSensorStatus.STOPPED
+
+    @property
+    def schedule_status(self) -> DefaultScheduleStatus:
+        """How every schedule starts (ATTRIBUTION_AUTOMATION)."""
+        if self.automation_running:
+            return DefaultScheduleStatus.RUNNING
+        return DefaultScheduleStatus.STOPPED
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -85,4 +108,9 @@ class Settings:
             credits_max_age_minutes=_int("ATTRIBUTION_CREDITS_MAX_AGE_MINUTES", 60),
             alert_webhook_url=os.environ.get("ATTRIBUTION_ALERT_WEBHOOK_URL") or None,
             dbt_target_path=_text("ATTRIBUTION_DBT_TARGET_PATH", "target/dagster"),
+            # the folder's rule is shared with make demo's drops (marketing.spend)
+            spend_inbox=spend.inbox_folder(),
+            spend_inbox_interval_seconds=_int(
+                "ATTRIBUTION_SPEND_INBOX_INTERVAL_SECONDS", 30
+            ),
         )

@@ -14,7 +14,14 @@ day with spend, so an empty "today" never hides yesterday's overspend.
 from typing import Any
 
 import psycopg
-from dagster import AssetCheckResult, AssetCheckSeverity, MetadataValue, asset_check
+from dagster import (
+    AssetCheckResult,
+    AssetChecksDefinition,
+    AssetCheckSeverity,
+    AssetsDefinition,
+    MetadataValue,
+    asset_check,
+)
 
 from orchestration.assets import DB_RETRY_POLICY, model_key
 from orchestration.resources import AttributionDatabase
@@ -82,51 +89,54 @@ def _table(rows: list[dict]) -> MetadataValue:
     return MetadataValue.md("\n".join([header, rule, *body[:100]]))
 
 
-@asset_check(
-    asset=model_key(PACING),
-    description="No campaign spends faster than its budget allows (110 %).",
-    retry_policy=DB_RETRY_POLICY,
-)
-def budget_pacing(database: AttributionDatabase) -> AssetCheckResult:
-    with database.connect() as conn:
-        over = _rows(conn, OVER_PACE_SQL)
-    return AssetCheckResult(
-        passed=not over,
-        severity=AssetCheckSeverity.WARN,
-        description=(
-            "every campaign within its budget"
-            if not over
-            else f"{len(over)} campaign(s) over pace: "
-            + ", ".join(
-                f"{row['campaign_id']} ({float(row['pacing_ratio']):.0%})"
-                for row in over[:10]
-            )
-        ),
-        metadata={"over_pace": len(over), "campaigns": _table(over)},
+def build_spend_checks(
+    dbt_assets_def: AssetsDefinition,
+) -> tuple[AssetChecksDefinition, ...]:
+    """budget_pacing and spend_matches_campaigns, on the dbt assets' marts."""
+
+    @asset_check(
+        asset=model_key(dbt_assets_def, PACING),
+        description="No campaign spends faster than its budget allows (110 %).",
+        retry_policy=DB_RETRY_POLICY,
     )
+    def budget_pacing(database: AttributionDatabase) -> AssetCheckResult:
+        with database.connect() as conn:
+            over = _rows(conn, OVER_PACE_SQL)
+        return AssetCheckResult(
+            passed=not over,
+            severity=AssetCheckSeverity.WARN,
+            description=(
+                "every campaign within its budget"
+                if not over
+                else f"{len(over)} campaign(s) over pace: "
+                + ", ".join(
+                    f"{row['campaign_id']} ({float(row['pacing_ratio']):.0%})"
+                    for row in over[:10]
+                )
+            ),
+            metadata={"over_pace": len(over), "campaigns": _table(over)},
+        )
 
-
-@asset_check(
-    asset=model_key(SPEND_DAILY),
-    description="Every spend row belongs to a known campaign that was running.",
-    retry_policy=DB_RETRY_POLICY,
-)
-def spend_matches_campaigns(database: AttributionDatabase) -> AssetCheckResult:
-    with database.connect() as conn:
-        problems = _rows(conn, UNEXPLAINED_SPEND_SQL, {"tz": reporting_timezone()})
-    return AssetCheckResult(
-        passed=not problems,
-        severity=AssetCheckSeverity.WARN,
-        description=(
-            "all spend belongs to campaigns that ran"
-            if not problems
-            else f"{len(problems)} unexplained spend group(s): "
-            + ", ".join(
-                f"{row['campaign']} ({row['problem']})" for row in problems[:10]
-            )
-        ),
-        metadata={"unexplained": len(problems), "spend": _table(problems)},
+    @asset_check(
+        asset=model_key(dbt_assets_def, SPEND_DAILY),
+        description="Every spend row belongs to a known campaign that was running.",
+        retry_policy=DB_RETRY_POLICY,
     )
+    def spend_matches_campaigns(database: AttributionDatabase) -> AssetCheckResult:
+        with database.connect() as conn:
+            problems = _rows(conn, UNEXPLAINED_SPEND_SQL, {"tz": reporting_timezone()})
+        return AssetCheckResult(
+            passed=not problems,
+            severity=AssetCheckSeverity.WARN,
+            description=(
+                "all spend belongs to campaigns that ran"
+                if not problems
+                else f"{len(problems)} unexplained spend group(s): "
+                + ", ".join(
+                    f"{row['campaign']} ({row['problem']})" for row in problems[:10]
+                )
+            ),
+            metadata={"unexplained": len(problems), "spend": _table(problems)},
+        )
 
-
-SPEND_CHECKS = (budget_pacing, spend_matches_campaigns)
+    return (budget_pacing, spend_matches_campaigns)

@@ -1,9 +1,8 @@
 """The spend inbox: CSV exports dropped in a folder are loaded by a run each.
 
-| variable | default | meaning |
-|---|---|---|
-| ATTRIBUTION_SPEND_INBOX | ``.local/inbox/spend`` | the folder watched |
-| ATTRIBUTION_SPEND_INBOX_INTERVAL_SECONDS | ``30`` | how often the sensor looks |
+The folder (ATTRIBUTION_SPEND_INBOX, ``.local/inbox/spend``) and how often
+the sensor looks (ATTRIBUTION_SPEND_INBOX_INTERVAL_SECONDS, 30) are settings
+(orchestration/settings.py).
 
 A file is loaded through :mod:`marketing.spend`, the same code as the app's
 upload (preset from the headers: Google Ads or Meta Ads). A loaded file moves
@@ -16,14 +15,11 @@ corrected file with the same name loads it: the run key is the file's content.
 """
 
 import hashlib
-import os
 import shutil
-from dataclasses import dataclass
 from pathlib import Path
 
 from dagster import (
     Config,
-    DefaultSensorStatus,
     Failure,
     MetadataValue,
     OpExecutionContext,
@@ -46,19 +42,6 @@ from warehouse import credentials
 SPEND_INBOX_JOB = "spend_inbox_load"
 LOADED_BY = "dagster:spend_inbox"
 PATTERNS = ("*.csv", "*.tsv", "*.txt")
-
-
-@dataclass(frozen=True)
-class InboxSettings:
-    folder: Path
-    interval_seconds: int
-
-    @classmethod
-    def from_env(cls) -> "InboxSettings":
-        interval = os.environ.get("ATTRIBUTION_SPEND_INBOX_INTERVAL_SECONDS", "")
-        return cls(
-            folder=spend.inbox_folder(), interval_seconds=int(interval.strip() or 30)
-        )
 
 
 def pending_files(folder: Path) -> list[Path]:
@@ -141,26 +124,22 @@ def spend_inbox_load() -> None:
     load_spend_file()
 
 
-def build_spend_inbox_sensor(
-    settings: Settings, inbox: InboxSettings | None = None
-) -> SensorDefinition:
-    inbox = inbox or InboxSettings.from_env()
+def build_spend_inbox_sensor(settings: Settings) -> SensorDefinition:
+    folder = settings.spend_inbox
 
     @sensor(
         name="spend_inbox_sensor",
         job=spend_inbox_load,
-        minimum_interval_seconds=inbox.interval_seconds,
-        default_status=DefaultSensorStatus.RUNNING
-        if settings.automation_running
-        else DefaultSensorStatus.STOPPED,
-        description=f"Loads each CSV export dropped in {inbox.folder}.",
+        minimum_interval_seconds=settings.spend_inbox_interval_seconds,
+        default_status=settings.sensor_status,
+        description=f"Loads each CSV export dropped in {folder}.",
     )
     def spend_inbox_sensor(
         context: SensorEvaluationContext,
     ) -> SensorResult | SkipReason:
-        files = pending_files(inbox.folder)
+        files = pending_files(folder)
         if not files:
-            return SkipReason(f"no file in {inbox.folder}")
+            return SkipReason(f"no file in {folder}")
         return SensorResult(
             run_requests=[
                 RunRequest(

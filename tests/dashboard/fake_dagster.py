@@ -1,4 +1,9 @@
-"""A stand-in for Dagster's GraphQL endpoint, on 127.0.0.1, for the tests."""
+"""A stand-in for Dagster's GraphQL endpoint, on 127.0.0.1, for the tests.
+
+It answers with the project's real definitions: the jobs it lists are the
+code location's, and a launch is refused as Dagster refuses it (no such
+job, or a run config the job's config schema does not accept).
+"""
 
 from __future__ import annotations
 
@@ -6,14 +11,34 @@ import json
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-JOBS = (
-    "attribution_incremental",
-    "attribution_backfill",
-    "attribution_recompute_order",
-)
+from dagster import DagsterInvalidConfigError, Definitions, validate_run_config
+
+
+@cache
+def real_definitions() -> Definitions:
+    """The definitions ``dagster dev`` loads (no database needed to validate)."""
+    from orchestration.definitions import defs
+
+    return defs()
+
+
+def job_names() -> list[str]:
+    repository = real_definitions().get_repository_def()
+    return sorted(name for name in repository.job_names if not name.startswith("__"))
+
+
+def config_errors(job_name: str, run_config: dict[str, Any]) -> list[str]:
+    """Dagster's complaints about `run_config` for the job (none: it is valid)."""
+    job = real_definitions().resolve_job_def(job_name)
+    try:
+        validate_run_config(job, run_config)
+    except DagsterInvalidConfigError as error:
+        return [e.message for e in error.errors] or [str(error)]
+    return []
 
 
 class FakeDagster:
@@ -31,7 +56,7 @@ class FakeDagster:
                         {
                             "name": "__repository__",
                             "location": {"name": "orchestration"},
-                            "jobs": [{"name": job} for job in JOBS],
+                            "jobs": [{"name": job} for job in job_names()],
                         }
                     ],
                 }
@@ -39,11 +64,20 @@ class FakeDagster:
         if "launchRun" in query:
             params = body["variables"]["executionParams"]
             self.launches.append(params)
-            if params["selector"]["jobName"] not in JOBS:
+            job_name = params["selector"]["jobName"]
+            if job_name not in job_names():
                 return {
                     "launchRun": {
                         "__typename": "PipelineNotFoundError",
                         "message": "no such job",
+                    }
+                }
+            errors = config_errors(job_name, params["runConfigData"])
+            if errors:
+                return {
+                    "launchRun": {
+                        "__typename": "RunConfigValidationInvalid",
+                        "errors": [{"message": message} for message in errors],
                     }
                 }
             run_id = f"run-{len(self.launches)}"
@@ -72,6 +106,7 @@ class FakeDagster:
 
 @contextmanager
 def fake_dagster() -> Iterator[FakeDagster]:
+    real_definitions()  # loaded before the first request: the app waits 10 s
     fake = FakeDagster()
 
     class Handler(BaseHTTPRequestHandler):

@@ -7,8 +7,9 @@ import socket
 import pytest
 
 from dashboard import dagster_runs
+from orchestration import launch
 from tests import pg
-from tests.dashboard.fake_dagster import fake_dagster
+from tests.dashboard.fake_dagster import config_errors, fake_dagster
 
 
 @pytest.fixture
@@ -81,3 +82,40 @@ def test_unreachable_dagster_is_a_clear_error(url, users):
         dagster_runs.launch_recompute(
             url, users["admin"], order_id=1, graphql=f"http://127.0.0.1:{port}/graphql"
         )
+
+
+def test_the_apps_run_configs_are_valid_for_the_real_jobs_and_bad_ones_are_not(
+    url, users
+):
+    with fake_dagster() as fake:
+        dagster_runs.launch_recompute(
+            url, users["admin"], order_id=42, graphql=fake.url
+        )
+        dagster_runs.launch_recompute(
+            url, users["admin"], start="2026-01-01", end="2026-01-08", graphql=fake.url
+        )
+        # the shapes Dagster refuses: a field the config does not have, the
+        # wrong type, the wrong op, and a job of the wrong name
+        refused = [
+            (launch.BACKFILL, launch.build_config(start="2026-01-01")),
+            (launch.RECOMPUTE_ORDER, launch.build_config(order_ids="42")),
+            (launch.RECOMPUTE_ORDER, {"ops": {"dbt_build": {"config": {}}}}),
+        ]
+        for job, config in refused:
+            with pytest.raises(dagster_runs.DagsterError, match="invalid run config"):
+                dagster_runs.launch_run(job, config, url=fake.url)
+        with pytest.raises(dagster_runs.DagsterError, match="no Dagster job"):
+            dagster_runs.launch_run("attribution_recompute", {}, url=fake.url)
+    # what the app sent is what the real jobs accept
+    launched = [(p["selector"]["jobName"], p["runConfigData"]) for p in fake.launches]
+    assert [job for job, _ in launched[:2]] == [
+        launch.RECOMPUTE_ORDER,
+        launch.BACKFILL,
+    ]
+    for job, config in launched[:2]:
+        assert config_errors(job, config) == []
+    assert [config_errors(job, config) != [] for job, config in refused] == [
+        True,
+        True,
+        True,
+    ]

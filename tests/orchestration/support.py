@@ -21,12 +21,6 @@ def definitions(params: database.ConnectionParams):
     return build_definitions(AttributionDatabase.from_params(transformer))
 
 
-def build_config(**values):
-    from orchestration.jobs import build_config as _build_config
-
-    return _build_config(**values)
-
-
 def run_job(
     params: database.ConnectionParams,
     name: str,

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 from dagster import AssetKey, Definitions, Failure
 
-from orchestration import assets, jobs
+from orchestration import assets, launch
 from orchestration.assets import AttributionBuildConfig, dbt_vars
 from orchestration.definitions import build_definitions
 from orchestration.settings import Settings
@@ -23,8 +27,9 @@ JOBS = {
 def defs() -> Definitions:
     from orchestration.definitions import defs
 
-    Definitions.validate_loadable(defs)
-    return defs
+    loaded = defs()
+    Definitions.validate_loadable(loaded)
+    return loaded
 
 
 def test_definitions_load_with_every_job_schedule_and_sensor(defs):
@@ -123,13 +128,14 @@ def test_run_config_becomes_dbt_vars():
             dbt_vars(AttributionBuildConfig(**bad))
 
 
-def test_model_keys_are_the_dbt_assets_keys():
-    assert assets.model_key("fct_order_item_campaign_credits") == AssetKey(
-        ["marts", "fct_order_item_campaign_credits"]
+def test_model_keys_are_the_dbt_assets_keys(defs):
+    dbt_assets_def = defs.get_assets_def(
+        AssetKey(["marts", "fct_order_item_campaign_credits"])
     )
-    assert jobs.build_config(order_ids=[1]) == {
-        "ops": {"attribution_dbt_assets": {"config": {"order_ids": [1]}}}
-    }
+    assert dbt_assets_def.op.name == launch.DBT_OP
+    assert assets.model_key(
+        dbt_assets_def, "fct_order_item_campaign_credits"
+    ) == AssetKey(["marts", "fct_order_item_campaign_credits"])
 
 
 def test_tests_tagged_nightly_run_only_in_the_nightly_job(defs):
@@ -145,3 +151,62 @@ def test_tests_tagged_nightly_run_only_in_the_nightly_job(defs):
     assert "unique_int_order_items_evaluated_order_item_id" in only_nightly
     assert incremental <= nightly
     assert "split_credits_reconcile" in incremental
+
+
+def test_the_full_refresh_is_a_nightly_step_and_checks_build_nothing(defs):
+    comparison = "ops/full_refresh_comparison"
+    assert comparison in _selected(defs, "attribution_nightly")
+    for name in JOBS - {"attribution_nightly"}:
+        assert comparison not in _selected(defs, name)
+    graph = defs.resolve_asset_graph()
+    full_refresh = [
+        key
+        for key in graph.asset_check_keys
+        if key.name == "full_refresh_matches_incremental"
+    ]
+    assert full_refresh
+    # dbt is the one resource that builds: no check of ours may hold it, save
+    # source freshness (which only reads the sources)
+    seen = set()
+    for checks_def in graph.assets_defs:
+        if not checks_def.check_keys or checks_def.keys:
+            continue
+        names = {key.name for key in checks_def.check_keys}
+        seen |= names
+        if names != {"source_freshness"}:
+            assert "dbt" not in checks_def.required_resource_keys, names
+    assert {"full_refresh_matches_incremental", "credits_fresh"} <= seen
+
+
+IMPORT_EVERYTHING = """
+import importlib, pkgutil, sys
+opened = []
+sys.addaudithook(
+    lambda event, args: opened.append(str(args[0]))
+    if event == "open" and str(args[0]).endswith("manifest.json")
+    else None
+)
+import dashboard.dagster_runs
+app_imports_dagster = "dagster" in sys.modules
+import orchestration
+for module in pkgutil.iter_modules(orchestration.__path__):
+    importlib.import_module("orchestration." + module.name)
+print(app_imports_dagster, opened)
+"""
+
+
+def test_importing_the_modules_reads_no_manifest_and_the_app_needs_no_dagster(
+    tmp_path,
+):
+    target = tmp_path / "dagster-target"
+    env = {**os.environ, "ATTRIBUTION_DBT_TARGET_PATH": str(target)}
+    done = subprocess.run(
+        [sys.executable, "-c", IMPORT_EVERYTHING],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
+    )
+    assert done.stdout.strip() == "False []"
+    assert not target.exists()  # no `dbt parse` either

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from orchestration import launch
 from tests import pg
 from tests.orchestration import support
 
@@ -111,9 +112,7 @@ def test_backfill_recomputes_its_range_and_touches_nothing_else(built_db):
     result = support.run_job(
         built_db,
         "attribution_backfill",
-        run_config=support.build_config(
-            **{"from": str(day), "to": str(day + timedelta(days=1))}
-        ),
+        run_config=launch.backfill_config(str(day), str(day + timedelta(days=1))),
     )
     assert result.success
 
@@ -159,7 +158,7 @@ def test_recompute_order_fixes_a_corrupted_order(built_db):
     result = support.run_job(
         built_db,
         "attribution_recompute_order",
-        run_config=support.build_config(order_ids=[order_id]),
+        run_config=launch.recompute_orders_config([order_id]),
     )
     assert result.success
 

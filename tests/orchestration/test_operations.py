@@ -17,7 +17,7 @@ from dagster import (
     DagsterRunStatus,
 )
 
-from orchestration import operations, runs
+from orchestration import launch, operations, runs
 from orchestration.instance import ensure_dagster_home
 from orchestration.resources import AttributionDatabase
 from orchestration.settings import Settings
@@ -157,7 +157,7 @@ def test_a_recompute_over_its_budget_warns(built_db):
     result = support.run_job(
         built_db,
         "attribution_recompute_order",
-        run_config=support.build_config(order_ids=[order_id]),
+        run_config=launch.recompute_orders_config([order_id]),
         instance=instance,
     )
     assert result.success

@@ -3,6 +3,7 @@ and the spend checks warn about overspending and unexplained spend."""
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -21,14 +22,14 @@ from dagster import (
 
 from demo import data as demo_data
 from demo import spend as demo_spend
-from orchestration.assets import attribution_dbt_assets
+from orchestration.assets import build_dbt_assets
+from orchestration.project import build_project
 from orchestration.resources import AttributionDatabase, build_resources
 from orchestration.settings import Settings
-from orchestration.spend_checks import SPEND_CHECKS
+from orchestration.spend_checks import build_spend_checks
 from orchestration.spend_inbox import (
     LOADED_BY,
     SPEND_INBOX_JOB,
-    InboxSettings,
     build_spend_inbox_sensor,
 )
 from tests import pg
@@ -50,7 +51,7 @@ def demo_db(fresh_db):
 
 def _sensor(folder: Path):
     return build_spend_inbox_sensor(
-        Settings.from_env(), InboxSettings(folder=folder, interval_seconds=30)
+        dataclasses.replace(Settings.from_env(), spend_inbox=folder)
     )
 
 
@@ -131,15 +132,21 @@ def test_a_bad_file_fails_its_run_with_the_row_errors_and_writes_nothing(
 
 
 def _run_spend_checks(params):
+    settings = Settings.from_env()
+    project = build_project(settings)
+    dbt_assets_def = build_dbt_assets(project)
+    spend_checks = build_spend_checks(dbt_assets_def)
     defs = Definitions(
-        assets=[attribution_dbt_assets],
-        asset_checks=list(SPEND_CHECKS),
+        assets=[dbt_assets_def],
+        asset_checks=list(spend_checks),
         jobs=[
             define_asset_job(
-                "spend_checks_only", selection=AssetSelection.checks(*SPEND_CHECKS)
+                "spend_checks_only", selection=AssetSelection.checks(*spend_checks)
             )
         ],
-        resources=build_resources(AttributionDatabase.from_params(params)),
+        resources=build_resources(
+            project, settings, AttributionDatabase.from_params(params)
+        ),
     )
     result = defs.resolve_job_def("spend_checks_only").execute_in_process(
         instance=DagsterInstance.ephemeral(), raise_on_error=False

@@ -27,7 +27,7 @@ from dagster import DagsterEventType, DagsterInstance, DagsterRunStatus, RunsFil
 from demo import stack
 from orchestration import runs
 from orchestration.instance import ensure_dagster_home
-from orchestration.jobs import INCREMENTAL, attribution_dbt_assets
+from orchestration.launch import DBT_OP, INCREMENTAL
 from tests import pg
 from warehouse import dbt_runner
 
@@ -113,7 +113,7 @@ def _latest_run(instance: DagsterInstance, statuses=None):
 
 def _dbt_step_started(instance: DagsterInstance, run_id: str) -> bool:
     return any(
-        record.event_log_entry.step_key == attribution_dbt_assets.op.name
+        record.event_log_entry.step_key == DBT_OP
         for record in instance.get_records_for_run(
             run_id, of_type=DagsterEventType.STEP_START
         ).records
