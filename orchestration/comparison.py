@@ -18,6 +18,7 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
+from orchestration.health import BUILDS
 from orchestration.project import attribution_project
 
 # the marts' incremental facts (not the pipeline's memory in intermediate)
@@ -89,8 +90,7 @@ def copy_incremental(conn: psycopg.Connection, fact: Fact) -> None:
 
 def last_watermark(conn: psycopg.Connection, fact: Fact) -> Any:
     row = conn.execute(
-        "select max(watermark) from intermediate.attribution_runs"
-        " where model_name = %s",
+        f"select max(watermark) from {BUILDS} where model_name = %s",
         (fact.name,),
     ).fetchone()
     return row[0] if row else None
