@@ -1,12 +1,11 @@
 {{ config(materialized='view') }}
--- depends_on: {{ ref('fct_order_item_campaign_credits') }}
--- depends_on: {{ ref('fct_order_item_attribution') }}
 -- The pipeline's run log as everyone outside dbt reads it: data freshness
 -- for the app's health page and BI tools, a build's figures for Dagster's
 -- materialisations, the watermark for the nightly comparison. A view, so a
--- build is in it the moment its model commits (Dagster reads a fact's row
--- while the same dbt build is still running). The incremental models write
--- the log itself (macros/incremental/run_log.sql).
+-- build is in it the moment its model commits: Dagster reads a fact's row
+-- while the same dbt build is still running. It depends on nothing but the
+-- log, so even the first build creates it before any fact. The incremental
+-- models write the log itself (macros/incremental/run_log.sql).
 with
 
 builds as (
