@@ -4,7 +4,8 @@
 
 Reads bypass the app's cache (every call reaches PostgreSQL), with the
 pages' default inputs: the last 30 (leaderboard) or 90 days, SPLIT credit,
-the leaderboard's top campaign, the most targeted product. Prints p50/p95 per
+the leaderboard's top campaign, the order of the item with the most
+matching campaigns. Prints p50/p95 per
 query and per page (the sum of its queries in one iteration).
 """
 
@@ -15,7 +16,7 @@ import logging
 import statistics
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from dashboard.data import campaigns, connection, debug, reports
@@ -34,13 +35,13 @@ def page_queries(url: str, mode: str) -> dict[str, list[tuple[str, Callable[[], 
     quarter = (max(first, last - timedelta(days=89)), last)
     board = _raw(reports.leaderboard)(url, *month, mode)
     campaign_id = int(board["campaign_id"].iloc[0]) if not board.empty else 1
-    product_id = connection.scalar(
+    # the order of the item with the most matching campaigns
+    order_id = connection.scalar(
         url,
-        "select product_id from marketing.ad_campaign_products"
-        " group by product_id order by count(*) desc limit 1",
+        "select order_id from marts.fct_order_item_attribution"
+        " order by matched_campaigns_count desc, order_item_id limit 1",
     )
     latest = connection.scalar(url, "select max(id) from marketing.ad_campaigns")
-    now = datetime.now(UTC)
     return {
         "leaderboard": [
             ("sale_date_bounds", lambda: _raw(reports.sale_date_bounds)(url)),
@@ -100,8 +101,7 @@ def page_queries(url: str, mode: str) -> dict[str, list[tuple[str, Callable[[], 
             ("history", lambda: campaigns.history(url, latest)),
         ],
         "admin": [
-            ("debug.explain", lambda: debug.explain(url, product_id, now)),
-            ("debug.windows", lambda: debug.windows(url, product_id)),
+            ("debug.explain", lambda: debug.explain(url, order_id)),
         ],
     }
 

@@ -498,8 +498,8 @@ def measure(
             run = DbtRun(params, *FREQUENT_RUN)
             with psycopg.connect(params.conninfo()) as conn:
                 recomputed = conn.execute(
-                    "select items_recomputed from intermediate.attribution_runs"
-                    " where model_name = %s order by run_id desc limit 1",
+                    "select items_recomputed from marts.fct_attribution_builds"
+                    " where model_name = %s order by build_id desc limit 1",
                     (FACT,),
                 ).fetchone()[0]
             figures[name] = (run, count, recomputed)

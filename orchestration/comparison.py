@@ -18,6 +18,8 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
+from orchestration.health import BUILDS
+
 # the marts' incremental facts (not the pipeline's memory in intermediate)
 INCREMENTAL_FACTS = "config.materialized:incremental,tag:marts"
 
@@ -86,8 +88,7 @@ def copy_incremental(conn: psycopg.Connection, fact: Fact) -> None:
 
 def last_watermark(conn: psycopg.Connection, fact: Fact) -> Any:
     row = conn.execute(
-        "select max(watermark) from intermediate.attribution_runs"
-        " where model_name = %s",
+        f"select max(watermark) from {BUILDS} where model_name = %s",
         (fact.name,),
     ).fetchone()
     return row[0] if row else None

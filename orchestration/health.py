@@ -1,4 +1,4 @@
-"""The figures checks and run metadata read from the marts and the run log.
+"""The figures checks and run metadata read from the marts.
 
 All SQL of the orchestration's checks lives here, with bound parameters.
 Rates are sums divided by sums (MARTS.md), never averages of daily rates.
@@ -15,7 +15,7 @@ import psycopg
 CREDITS = "fct_order_item_campaign_credits"
 ITEMS = "fct_order_item_attribution"
 HEALTH = "agg_attribution_health_daily"
-RUN_LOG = "intermediate.attribution_runs"
+# the run log as published (a view: current while a dbt build still runs)
 BUILDS = "marts.fct_attribution_builds"
 
 
@@ -151,13 +151,13 @@ _RUN_COLUMNS = (
 def fact_run(
     conn: psycopg.Connection, model_name: str, invocation_id: str | None = None
 ) -> FactRun | None:
-    """The run-log row of one dbt invocation's build of a fact (else the latest)."""
-    if conn.execute("select to_regclass(%s)", (RUN_LOG,)).fetchone() == (None,):
+    """The build of a fact by one dbt invocation (else its latest build)."""
+    if conn.execute("select to_regclass(%s)", (BUILDS,)).fetchone() == (None,):
         return None
     row = conn.execute(
-        f"select {_RUN_COLUMNS} from {RUN_LOG}"
+        f"select {_RUN_COLUMNS} from {BUILDS}"
         " where model_name = %s and (%s::text is null or invocation_id = %s)"
-        " order by run_id desc limit 1",
+        " order by build_id desc limit 1",
         (model_name, invocation_id, invocation_id),
     ).fetchone()
     return FactRun(*row) if row else None

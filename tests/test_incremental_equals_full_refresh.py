@@ -193,8 +193,8 @@ def test_every_incremental_step_equals_a_full_refresh(
         assert found == dict.fromkeys(found, 0), f"step {step} after {counts}"
         recomputed = pg.query(
             params,
-            "select model_name, items_recomputed from intermediate.attribution_runs"
-            " where run_id in (select max(run_id) from intermediate.attribution_runs"
+            "select model_name, items_recomputed from marts.fct_attribution_builds"
+            " where build_id in (select max(build_id) from marts.fct_attribution_builds"
             " where model_name not like 'agg_%%' group by model_name)",
         )
         assert all(items > 0 for _, items in recomputed), recomputed
@@ -205,8 +205,8 @@ def test_every_incremental_step_equals_a_full_refresh(
         second = pg.query(
             params,
             "select items_recomputed, rows_deleted, rows_inserted"
-            " from intermediate.attribution_runs where run_id in (select max(run_id)"
-            " from intermediate.attribution_runs where model_name like any"
+            " from marts.fct_attribution_builds where build_id in (select max(build_id)"
+            " from marts.fct_attribution_builds where model_name like any"
             " (array['fct_%%', 'agg_%%']) group by model_name)",
         )
         assert second == [(0, 0, 0)] * 4, "a second run did work"
@@ -218,7 +218,7 @@ def test_every_incremental_step_equals_a_full_refresh(
     # the history is only a test if it exercised the hard cases
     recomputed_keys = pg.query(
         params,
-        "select model_name, sum(items_recomputed) from intermediate.attribution_runs"
+        "select model_name, sum(items_recomputed) from marts.fct_attribution_builds"
         " where model_name like 'agg_%%' and not is_full_build group by model_name",
     )
     assert len(recomputed_keys) == 2, recomputed_keys

@@ -10,7 +10,7 @@ embedded superuser, or an external server's admin).
 |---|---|
 | attribution_owner | own ``marketing``, ``app``, ``ops``; rewrite history |
 | attribution_app | write ``marketing`` and ``app.users``; insert audit rows; read
-  ``marts``, ``intermediate`` (the debug page) and ``erp.products`` |
+  ``marts`` and ``erp.products`` |
 | attribution_transformer | read ``erp`` and ``marketing``; own the derived
   schemas (staging, intermediate, snapshots, marts); write ``ops`` |
 | bi_reader | read ``marts``; few connections, short statements |
@@ -114,9 +114,7 @@ def apply(conn: psycopg.Connection) -> None:
 
     # derived schemas: dbt (the transformer) makes them; readers get marts
     run("grant usage on schema marts to {}, {}", APP, BI_READER)
-    run("grant usage on schema intermediate to {}", APP)
     run("grant select on all tables in schema marts to {}, {}", APP, BI_READER)
-    run("grant select on all tables in schema intermediate to {}", APP)
     run(
         "alter default privileges for role {} in schema marts"
         " grant select on tables to {}, {}",
@@ -124,9 +122,13 @@ def apply(conn: psycopg.Connection) -> None:
         APP,
         BI_READER,
     )
+    # the app read intermediate for its debug page until the page got its
+    # mart: databases migrated before then lose that read
+    run("revoke select on all tables in schema intermediate from {}", APP)
+    run("revoke usage on schema intermediate from {}", APP)
     run(
         "alter default privileges for role {} in schema intermediate"
-        " grant select on tables to {}",
+        " revoke select on tables from {}",
         TRANSFORMER,
         APP,
     )

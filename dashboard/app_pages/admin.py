@@ -54,41 +54,50 @@ section = (
 
 if section == "Debug attribution":
     st.caption(
-        "Matches come from the pipeline's activity-window model as last "
-        "built; the reasons compare the sale time with its components."
+        "For each item of an order, every campaign that ever targeted its "
+        "product: whether it matched and why not, with the FULL and SPLIT "
+        "credits the pipeline computes."
     )
-    product_id = pick_product("debug")
-    sale_time = st.datetime_input(
-        "Sale time (UTC)", value="now", key="debug_time", step=60
+    order_id = st.number_input(
+        "Order id", min_value=1, step=1, value=None, key="debug_order"
     )
-    if product_id is not None and sale_time is not None:
-        explained = debug.explain(url, product_id, sale_time)
-        matched = explained[explained["is_match"]]
-        st.markdown(
-            f"**{len(matched)} matching campaign(s)** for a 100.00 sale "
-            f"of product {product_id} at {sale_time:%Y-%m-%d %H:%M} UTC"
-        )
+    if order_id is not None:
+        explained = debug.explain(url, int(order_id))
         if explained.empty:
-            st.info("No campaign has ever targeted this product.")
+            st.info(
+                f"The pipeline has not observed order {order_id} (or it has "
+                "no items): it is observed at the next run."
+            )
         else:
+            matched = explained[explained["is_matched"]]
+            st.markdown(
+                f"**{explained['order_item_id'].nunique()} item(s), "
+                f"{len(matched)} matching (item, campaign) pair(s)** in order "
+                f"{order_id} ({explained['order_status'].iloc[0]})"
+            )
             st.dataframe(
                 explained[
                     [
+                        "order_item_id",
+                        "product_id",
+                        "sale_time",
                         "campaign_id",
-                        "name",
-                        "current_status",
-                        "explanation",
-                        "full_credit",
-                        "split_credit",
-                        "status_at_sale",
+                        "campaign_name",
+                        "reason",
+                        "matched_campaigns_count",
+                        "full_revenue",
+                        "split_revenue",
+                        "split_qty",
+                        "split_profit",
+                        "is_in_flight",
+                        "is_running_at_sale",
+                        "is_targeted_at_sale",
                         "starts_at",
                         "ends_at",
                     ]
                 ],
                 hide_index=True,
             )
-        with st.expander("Activity windows of this product"):
-            st.dataframe(debug.windows(url, product_id), hide_index=True)
 
 if section == "Backdated corrections":
     st.caption(

@@ -350,30 +350,26 @@ def test_delete_only_a_draft(manage_db, app_env):
     assert not [b for b in at.button if b.label == "Delete draft"]
 
 
-def test_admin_debugs_attribution_with_exact_split(reports_db, app_env):
+def test_admin_debugs_an_order_with_exact_split(reports_db, app_env):
     app_env(reports_db)
-    [(product_id, sku, sale_time, k)] = pg.query(
+    # the item with the most matching campaigns, and its order
+    [(order_id, order_item_id, k, revenue)] = pg.query(
         reports_db,
-        "select credits.product_id, products.sku, credits.sale_time,"
-        " credits.matched_campaigns_count"
-        " from marts.fct_order_item_campaign_credits as credits"
-        " join erp.products as products on products.id = credits.product_id"
-        " order by credits.matched_campaigns_count desc, credits.order_item_id"
-        " limit 1",
+        "select order_id, order_item_id, matched_campaigns_count, item_revenue"
+        " from marts.fct_order_item_attribution"
+        " order by matched_campaigns_count desc, order_item_id limit 1",
     )
     at = app_as("admin").run()
     at.switch_page("app_pages/admin.py").run()
-    at.text_input(key="debug_term").input(sku).run()
-    at.selectbox(key="debug_product").set_value(product_id).run()
-    at.datetime_input(key="debug_time").set_value(
-        sale_time.astimezone(UTC).replace(tzinfo=None)
-    ).run()
+    at.number_input(key="debug_order").set_value(order_id).run()
     no_errors(at)
     table = at.dataframe[0].value
-    matched = table[table["explanation"] == "matches"]
+    item = table[table["order_item_id"] == order_item_id]
+    matched = item[item["matched_campaigns_count"].notna()]
     assert len(matched) == k
-    assert sum(matched["split_credit"]) == 100
-    assert any(f"{k} matching campaign" in m for m in texts(at, "markdown"))
+    # SPLIT adds up to the item's revenue to the cent; FULL gives each all
+    assert sum(matched["split_revenue"]) == revenue
+    assert set(matched["full_revenue"]) == {revenue}
 
 
 def test_admin_corrections_need_a_reason_and_recompute_reports_runs(

@@ -24,6 +24,9 @@ from orchestration.settings import Settings
 from tests import pg
 from tests.orchestration import support
 
+# the test plays the pipeline: it ages the run log the models write
+AGE_RUN_LOG = "update intermediate.attribution_runs set built_at = now() - %s::interval"
+
 
 @pytest.fixture
 def instance(tmp_path) -> Iterator[DagsterInstance]:
@@ -124,11 +127,9 @@ def test_stale_credits_alert_without_any_failed_run(built_db, instance):
     cursor, _ = _tick(instance, built_db, settings)
     assert _alerts(built_db, "credits_stale") == []
 
-    # no run has built the credits for two hours, and none failed
-    pg.execute(
-        built_db,
-        "update marts.fct_attribution_builds set built_at = now() - interval '2 hours'",
-    )
+    # no run has built the credits for two hours, and none failed (the
+    # pipeline's run log ages; marts.fct_attribution_builds shows it)
+    pg.execute(built_db, AGE_RUN_LOG, ("2 hours",))
     cursor, _ = _tick(instance, built_db, settings, cursor)
     cursor, _ = _tick(instance, built_db, settings, cursor)
     ((severity, title, _),) = _alerts(built_db, "credits_stale")
@@ -139,12 +140,9 @@ def test_stale_credits_alert_without_any_failed_run(built_db, instance):
     )
 
     # fresh again, then stale again: a second alert
-    pg.execute(built_db, "update marts.fct_attribution_builds set built_at = now()")
+    pg.execute(built_db, AGE_RUN_LOG, ("0",))
     cursor, _ = _tick(instance, built_db, settings, cursor)
-    pg.execute(
-        built_db,
-        "update marts.fct_attribution_builds set built_at = now() - interval '2 hours'",
-    )
+    pg.execute(built_db, AGE_RUN_LOG, ("2 hours",))
     _tick(instance, built_db, settings, cursor)
     assert len(_alerts(built_db, "credits_stale")) == 2
 

@@ -13,6 +13,7 @@
 --   a running interval [running_from, running_to)       (status history),
 --   a targeting window [effective_from, effective_to)   (half-open).
 -- A sale at t matches c iff t lies in one of c's windows for its product.
+-- The bounds of each window are written once, in macros/activity_windows.sql.
 with
 
 campaigns as (
@@ -39,9 +40,11 @@ windows as (
         running_intervals.running_to,
         targeting.effective_from,
         targeting.effective_to,
-        tstzrange(campaigns.starts_at, campaigns.ends_at, '[]')
-        * tstzrange(running_intervals.running_from, running_intervals.running_to, '[)')
-        * tstzrange(targeting.effective_from, targeting.effective_to, '[)')
+        {{ flight_window('campaigns.starts_at', 'campaigns.ends_at') }}
+        * {{ running_window('running_intervals.running_from',
+                            'running_intervals.running_to') }}
+        * {{ targeting_window('targeting.effective_from',
+                              'targeting.effective_to') }}
             as active_during
     from targeting
     inner join campaigns

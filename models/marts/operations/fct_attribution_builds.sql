@@ -1,12 +1,15 @@
--- depends_on: {{ ref('fct_order_item_campaign_credits') }}
--- depends_on: {{ ref('fct_order_item_attribution') }}
--- Built after the facts, so the latest build of this run is in it: data
--- freshness for the app's health page and for BI tools.
+{{ config(materialized='view') }}
+-- The pipeline's run log as everyone outside dbt reads it: data freshness
+-- for the app's health page and BI tools, a build's figures for Dagster's
+-- materialisations, the watermark for the nightly comparison. A view, so a
+-- build is in it the moment its model commits: Dagster reads a fact's row
+-- while the same dbt build is still running. It depends on nothing but the
+-- log, so even the first build creates it before any fact. The incremental
+-- models write the log itself (macros/incremental/run_log.sql).
 with
 
 builds as (
     select * from {{ ref('stg_pipeline__attribution_runs') }}
-    where model_name like 'fct\_%'
 ),
 
 final as (
@@ -19,7 +22,8 @@ final as (
         items_recomputed::bigint as items_recomputed,
         rows_deleted::bigint as rows_deleted,
         rows_inserted::bigint as rows_inserted,
-        rows_reversed::bigint as rows_reversed
+        rows_reversed::bigint as rows_reversed,
+        invocation_id::text as invocation_id
     from builds
 )
 
