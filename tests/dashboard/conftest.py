@@ -15,6 +15,7 @@ from dashboard.data.users import User, add_user
 from tests import pg
 
 APP = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
+PAGES = APP.parent / "app_pages"
 PASSWORD = "correct horse battery"
 ROLES = ("viewer", "marketer", "admin")
 
@@ -69,7 +70,7 @@ def reports_db(pg_server, run_dbt) -> Iterator[database.ConnectionParams]:
 
 @pytest.fixture
 def write_db(fresh_db) -> Iterator[database.ConnectionParams]:
-    """An empty migrated database with five products and one user per role."""
+    """An empty migrated database with five products and no users."""
     add_products(fresh_db)
     yield fresh_db
     connection.dispose(fresh_db.url("psycopg"))
@@ -99,3 +100,28 @@ def app_as(role: str | None) -> AppTest:
     if role is not None:
         at.session_state["user"] = User(role, role)
     return at
+
+
+def page_as(page: str, role: str) -> AppTest:
+    """One page's script alone: its own role check, without the navigation."""
+    at = AppTest.from_file(str(PAGES / page), default_timeout=60)
+    at.session_state["user"] = User(role, role)
+    return at
+
+
+def sign_in(at: AppTest, username: str, password: str) -> AppTest:
+    """The sign-in form filled in and sent."""
+    at.text_input[0].input(username)
+    at.text_input[1].input(password)
+    at.button[0].click().run()
+    return at
+
+
+def texts(at: AppTest, kind: str) -> list[str]:
+    """The values of every element of one kind (error, title, caption...)."""
+    return [element.value for element in getattr(at, kind)]
+
+
+def no_errors(at: AppTest) -> None:
+    assert not at.exception, at.exception
+    assert not at.error, texts(at, "error")
