@@ -48,13 +48,21 @@ def users_db(pg_server) -> Iterator[database.ConnectionParams]:
     database.drop_database(params)
 
 
-@pytest.fixture(scope="session")
-def reports_db(pg_server, run_dbt) -> Iterator[database.ConnectionParams]:
-    """Demo data with the marts built; read-only for the tests that use it."""
-    params = pg.create_database(pg_server, prefix="dash")
+def demo_marts_database(
+    pg_server: database.ConnectionParams, run_dbt, prefix: str
+) -> database.ConnectionParams:
+    """A new database of 300 demo orders with the marts built."""
+    params = pg.create_database(pg_server, prefix=prefix)
     with database.connect(params) as conn:
         demo_data.load(conn, orders=300)
     run_dbt(params, "build")
+    return params
+
+
+@pytest.fixture(scope="session")
+def reports_db(pg_server, run_dbt) -> Iterator[database.ConnectionParams]:
+    """Demo data with the marts built; read-only for the tests that use it."""
+    params = demo_marts_database(pg_server, run_dbt, "dash")
     # one credited order is then cancelled: its credits stay, marked reversed
     pg.execute(
         params,

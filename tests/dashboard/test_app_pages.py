@@ -7,15 +7,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from attribution import database
-from dashboard.data import campaigns, connection
+from dashboard.data import campaigns
 from dashboard.data.campaigns import CampaignInput
 from dashboard.data.users import User
 from tests import pg
 from tests.dashboard.conftest import (
     PASSWORD,
-    add_products,
-    add_role_users,
     app_as,
     no_errors,
     page_as,
@@ -40,13 +37,9 @@ def section(at: AppTest, name: str, key: str = "manage_section") -> AppTest:
 
 
 @pytest.fixture(scope="module")
-def manage_db(pg_server):
-    params = pg.create_database(pg_server, prefix="dashui")
-    add_products(params)
-    add_role_users(params)
-    yield params
-    connection.dispose(params.url("psycopg"))
-    database.drop_database(params)
+def manage_db(users_db):
+    """This module's database: products and a user per role."""
+    return users_db
 
 
 def test_sign_in_with_a_wrong_then_the_right_password(reports_db, app_env):

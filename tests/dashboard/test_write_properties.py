@@ -9,13 +9,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from attribution import database
-from dashboard.data import campaigns, connection
+from dashboard.data import campaigns
 from dashboard.data import users as accounts
 from dashboard.data.campaigns import CampaignInput, ValidationError
 from dashboard.data.users import SignInThrottled, User
 from tests import pg
-from tests.dashboard.conftest import add_products, add_role_users
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 MARKETER = User("marketer", "marketer")
@@ -77,13 +75,9 @@ statuses = st.one_of(st.sampled_from(tuple(campaigns.TRANSITIONS)), st.text(max_
 
 
 @pytest.fixture(scope="module")
-def db(pg_server):
-    params = pg.create_database(pg_server, prefix="prop")
-    add_products(params)
-    add_role_users(params)
-    yield params
-    connection.dispose(params.url("psycopg"))
-    database.drop_database(params)
+def db(users_db):
+    """This module's database: products and a user per role."""
+    return users_db
 
 
 def state(db) -> list[tuple]:
