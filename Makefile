@@ -48,7 +48,7 @@ stop: install
 test: install browser dbt-parse
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/sqlfluff lint models data-tests macros
+	$(VENV)/bin/sqlfluff lint models data-tests macros lint/macros
 	$(PY) -m pytest
 
 bench: install
@@ -57,7 +57,7 @@ bench: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/sqlfluff lint models data-tests macros
+	$(VENV)/bin/sqlfluff lint models data-tests macros lint/macros
 
 format: install
 	$(VENV)/bin/ruff format .

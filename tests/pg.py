@@ -9,8 +9,10 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import psycopg
+from psycopg.rows import dict_row
 
 from demo import data as demo_data
 from warehouse import database, migrate
@@ -49,6 +51,21 @@ def query(
 ) -> list[tuple]:
     with psycopg.connect(params.conninfo()) as conn:
         return conn.execute(sql, args).fetchall()
+
+
+def rows(
+    params: database.ConnectionParams, sql: str, args: tuple | dict = ()
+) -> list[dict[str, Any]]:
+    """The query's rows, each read by column name."""
+    with psycopg.connect(params.conninfo(), row_factory=dict_row) as conn:
+        return conn.execute(sql, args).fetchall()
+
+
+def scalar(params: database.ConnectionParams, sql: str, args: tuple | dict = ()) -> Any:
+    """The one value of a query of one row and one column."""
+    (row,) = rows(params, sql, args)
+    (value,) = row.values()
+    return value
 
 
 def execute(

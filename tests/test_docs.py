@@ -18,7 +18,6 @@ EXPOSURES = {
     "app_leaderboard",
     "app_campaign",
     "app_attribution_health",
-    "app_upload_spend",
     "dagster_attribution_jobs",
     "bi_reader",
 }

@@ -77,16 +77,16 @@ def differences(params, aggregates: dict[str, str]) -> dict[str, int]:
             "only_incremental": (fact, full, "true", where),
             "only_full": (full, fact, where, "true"),
         }.items():
-            found[f"{name}_{direction}"] = pg.query(
+            found[f"{name}_{direction}"] = pg.scalar(
                 params,
                 f"select count(*) from (select {columns} from {left} as l"
                 f" where {left_where} except select {columns} from {right} as r"
                 f" where {right_where}) as diff",
-            )[0][0]
+            )
     return found
 
 
-def corrupt_nothing_else(
+def change_what_the_demo_does_not(
     conn: psycopg.Connection, rng: random.Random, now: datetime
 ) -> None:
     """Changes the demo generator does not make: costs, deletes, and a change
@@ -127,8 +127,8 @@ def change_spend(conn: psycopg.Connection, rng: random.Random, now: datetime) ->
     """What spend writers do: a day loaded again with new figures, a day
     removed, and a new day for a campaign, some with no credited sale."""
     spend_ids = [
-        row[0]
-        for row in conn.execute(
+        spend_id
+        for (spend_id,) in conn.execute(
             "select id from marketing.ad_spend_daily order by id"
         ).fetchall()
     ]
@@ -179,7 +179,7 @@ def test_every_incremental_step_equals_a_full_refresh(
             )
             change_spend(conn, rng, now)
             if step % 2 == 0:
-                corrupt_nothing_else(conn, rng, now)
+                change_what_the_demo_does_not(conn, rng, now)
         assert counts["new_orders"] and counts["status_changes"]
         run_dbt(params, "build")
         if step % 2 == 0:
@@ -223,18 +223,22 @@ def test_every_incremental_step_equals_a_full_refresh(
     )
     assert len(recomputed_keys) == 2, recomputed_keys
     assert all(keys > 0 for _, keys in recomputed_keys), "no aggregate recomputed"
-    assert any(row[10] for row in incremental[2]), "no reversed credits"
-    spend_only_days = pg.query(
+    reversed_credits = pg.scalar(
+        params,
+        "select count(*) from marts.fct_order_item_campaign_credits where is_reversed",
+    )
+    assert reversed_credits > 0, "no reversed credits"
+    spend_only_days = pg.scalar(
         params,
         "select count(*) from marts.agg_campaign_daily"
         " where spend is not null and items = 0",
-    )[0][0]
+    )
     assert spend_only_days > 0, "no day with spend and no credited sale"
-    backdated = pg.query(
+    backdated = pg.scalar(
         params,
         "select count(*) from marketing.ad_campaign_status_events"
         " where changed_at < created_at - interval '1 minute'",
-    )[0][0]
+    )
     assert backdated > 0, "no backdated status event"
 
 

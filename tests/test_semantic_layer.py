@@ -118,7 +118,7 @@ def test_metrics_per_campaign_equal_the_marts_over_a_date_range(semantic_db, tmp
         """,
         {"s": START, "e": END},
     )
-    assert sorted(metrics) == [row[0] for row in marts] == [1, 2]
+    assert sorted(metrics) == [campaign_id for campaign_id, *_ in marts] == [1, 2]
     for campaign_id, revenue, profit, units, orders, spend in marts:
         got = metrics[campaign_id]
         assert _number(got["credited_revenue"]) == revenue

@@ -25,25 +25,33 @@ def at(hour: int, minute: int = 0, day: datetime = SALE_DAY) -> datetime:
     return day + timedelta(hours=hour, minutes=minute)
 
 
-def credits(params, order_item_id: int, mode: str | None = None) -> list[tuple]:
-    return pg.query(
+def credits(params, order_item_id: int, mode: str | None = None) -> list[dict]:
+    """An item's credit rows (in one mode or both), by mode and campaign."""
+    return pg.rows(
         params,
-        "select campaign_id, credit_mode, credited_qty, credited_revenue,"
-        " credited_profit, matched_campaigns_count, is_reversed, reversed_at"
-        " from marts.fct_order_item_campaign_credits where order_item_id = %s"
+        "select * from marts.fct_order_item_campaign_credits where order_item_id = %s"
         " and (%s::text is null or credit_mode = %s) order by credit_mode, campaign_id",
         (order_item_id, mode, mode),
     )
 
 
-def attribution(params, order_item_id: int) -> tuple | None:
-    rows = pg.query(
+def attribution(params, order_item_id: int) -> dict | None:
+    """The item's row in the attribution fact, if it has one."""
+    rows = pg.rows(
         params,
-        "select matched_campaigns_count, is_attributed, item_revenue, item_profit,"
-        " is_reversed from marts.fct_order_item_attribution where order_item_id = %s",
+        "select * from marts.fct_order_item_attribution where order_item_id = %s",
         (order_item_id,),
     )
     return rows[0] if rows else None
+
+
+def pick(rows: list[dict], *columns: str) -> list[tuple]:
+    """The named columns of each row, in order."""
+    return [tuple(row[column] for column in columns) for row in rows]
+
+
+def of_item(rows: list[dict], order_item_id: int) -> list[dict]:
+    return [row for row in rows if row["order_item_id"] == order_item_id]
 
 
 @pytest.fixture(scope="module")
@@ -141,21 +149,31 @@ def story(pg_server, run_dbt):
     database.drop_database(params)
 
 
-def _snapshot(params) -> dict[str, list[tuple]]:
+def _snapshot(params) -> dict[str, list[dict]]:
     return {
-        "credits": pg.query(
+        "credits": pg.rows(
             params,
-            "select * from marts.fct_order_item_campaign_credits order by 1, 2, 3",
+            "select * from marts.fct_order_item_campaign_credits"
+            " order by order_item_id, campaign_id, credit_mode",
         ),
-        "items": pg.query(
-            params, "select * from marts.fct_order_item_attribution order by 1"
+        "items": pg.rows(
+            params,
+            "select * from marts.fct_order_item_attribution order by order_item_id",
         ),
     }
 
 
 def test_example_1_one_campaign_gets_the_whole_item_in_both_modes(story):
     params, _ = story
-    assert [row[:6] for row in credits(params, 1001)] == [
+    columns = (
+        "campaign_id",
+        "credit_mode",
+        "credited_qty",
+        "credited_revenue",
+        "credited_profit",
+        "matched_campaigns_count",
+    )
+    assert pick(credits(params, 1001), *columns) == [
         (1, "FULL", D("2.0000"), D("200.00"), D("80.00"), 1),
         (1, "SPLIT", D("2.0000"), D("200.00"), D("80.00"), 1),
     ]
@@ -165,12 +183,13 @@ def test_example_2_full_inflates_split_divides(story):
     params, _ = story
     full = credits(params, 1002, "FULL")
     split = credits(params, 1002, "SPLIT")
-    assert [(r[0], r[2], r[3], r[5]) for r in full] == [
+    columns = ("campaign_id", "credited_qty", "credited_revenue")
+    assert pick(full, *columns, "matched_campaigns_count") == [
         (3, D("3.0000"), D("900.00"), 3),
         (7, D("3.0000"), D("900.00"), 3),
         (9, D("3.0000"), D("900.00"), 3),
     ]
-    assert [(r[0], r[2], r[3]) for r in split] == [
+    assert pick(split, *columns) == [
         (3, D("1.0000"), D("300.00")),
         (7, D("1.0000"), D("300.00")),
         (9, D("1.0000"), D("300.00")),
@@ -180,32 +199,39 @@ def test_example_2_full_inflates_split_divides(story):
 def test_example_3_split_cents_go_to_the_lowest_campaign_id(story):
     params, _ = story
     split = credits(params, 1003, "SPLIT")
-    assert [(r[0], r[3]) for r in split] == [
+    assert pick(split, "campaign_id", "credited_revenue") == [
         (3, D("33.34")),
         (7, D("33.33")),
         (9, D("33.33")),
     ]
-    assert sum(r[3] for r in split) == D("100.00")
+    assert sum(r["credited_revenue"] for r in split) == D("100.00")
 
 
 def test_example_4_pause_stops_credits_and_resume_counts_from_its_instant(story):
     params, _ = story
     assert credits(params, 10410) == []
-    assert attribution(params, 10410)[:2] == (0, False)  # counted, unattributed
-    assert [r[:2] for r in credits(params, 10420)] == [(4, "FULL"), (4, "SPLIT")]
+    counted = attribution(params, 10410)  # counted, unattributed
+    assert pick([counted], "matched_campaigns_count", "is_attributed") == [(0, False)]
+    assert pick(credits(params, 10420), "campaign_id", "credit_mode") == [
+        (4, "FULL"),
+        (4, "SPLIT"),
+    ]
 
 
 def test_example_5_removal_is_half_open_and_never_rewrites_yesterday(story):
     params, states = story
-    assert [r[:2] for r in credits(params, 10510)] == [(5, "FULL"), (5, "SPLIT")]
+    assert pick(credits(params, 10510), "campaign_id", "credit_mode") == [
+        (5, "FULL"),
+        (5, "SPLIT"),
+    ]
     assert credits(params, 10520) == []
-    yesterday_before = [r for r in states["built"]["credits"] if r[0] == 10500]
-    yesterday_after = [r for r in states["cancelled"]["credits"] if r[0] == 10500]
+    yesterday_before = of_item(states["built"]["credits"], 10500)
+    yesterday_after = of_item(states["cancelled"]["credits"], 10500)
     assert yesterday_before and yesterday_after == yesterday_before
 
 
 def _reversal(state, item_id):
-    return {(r[10], r[11]) for r in state["credits"] if r[0] == item_id}
+    return set(pick(of_item(state["credits"], item_id), "is_reversed", "reversed_at"))
 
 
 def test_example_6_reversal_keeps_rows_flags_them_and_clears_on_reinstatement(story):
@@ -215,32 +241,36 @@ def test_example_6_reversal_keeps_rows_flags_them_and_clears_on_reinstatement(st
     assert _reversal(states["refunded"], 1060) == {(True, at(15))}
     assert _reversal(states["reinstated"], 1060) == {(False, None)}
     counts = {
-        name: sum(1 for r in state["credits"] if r[0] == 1060)
-        for name, state in states.items()
+        name: len(of_item(state["credits"], 1060)) for name, state in states.items()
     }
     assert counts == {"built": 2, "cancelled": 2, "refunded": 2, "reinstated": 2}
 
 
 def test_example_7_never_countable_order_earns_nothing(story):
     params, states = story
-    assert all(r[0] != 1070 for state in states.values() for r in state["credits"])
+    assert all(not of_item(state["credits"], 1070) for state in states.values())
     assert attribution(params, 1070) is None
 
 
 def test_example_8_backdated_pause_changes_last_weeks_credits(story):
     params, states = story
-    assert [r[:3] for r in states["built"]["credits"] if r[0] == 1080] == [
-        (1080, 8, "FULL"),
-        (1080, 8, "SPLIT"),
-    ]
+    assert pick(
+        of_item(states["built"]["credits"], 1080), "campaign_id", "credit_mode"
+    ) == [(8, "FULL"), (8, "SPLIT")]
     assert credits(params, 1080) == []
-    assert attribution(params, 1080)[:2] == (0, False)
+    unattributed = attribution(params, 1080)
+    assert pick([unattributed], "matched_campaigns_count", "is_attributed") == [
+        (0, False)
+    ]
 
 
 def test_example_9_discount_and_batch_cost(story):
     params, _ = story
-    assert attribution(params, 1090)[2:4] == (D("49.97"), D("12.47"))
-    assert {(r[3], r[4]) for r in credits(params, 1090)} == {(D("49.97"), D("12.47"))}
+    figures = (D("49.97"), D("12.47"))
+    item = attribution(params, 1090)
+    assert pick([item], "item_revenue", "item_profit") == [figures]
+    credited = pick(credits(params, 1090), "credited_revenue", "credited_profit")
+    assert set(credited) == {figures}
 
 
 def test_example_10_negative_profit_splits_exactly(story):
@@ -248,13 +278,14 @@ def test_example_10_negative_profit_splits_exactly(story):
     split = credits(params, 1010, "SPLIT")
     # ATTRIBUTION.md example 10: divmod(-1000, 3) = (-334, 2); SPLIT profit
     # -3.33 (lowest id), -3.33, -3.34 (highest id), adding up to -10.00.
-    assert [(r[0], r[4]) for r in split] == [
+    assert pick(split, "campaign_id", "credited_profit") == [
         (3, D("-3.33")),
         (7, D("-3.33")),
         (9, D("-3.34")),
     ]
-    assert sum(r[4] for r in split) == D("-10.00")
-    assert sorted(r[4] for r in split) == [D("-3.34"), D("-3.33"), D("-3.33")]
+    profits = [r["credited_profit"] for r in split]
+    assert sum(profits) == D("-10.00")
+    assert sorted(profits) == [D("-3.34"), D("-3.33"), D("-3.33")]
 
 
 def test_incremental_story_equals_a_full_refresh(story, run_dbt):

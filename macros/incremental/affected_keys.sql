@@ -55,7 +55,9 @@
                     then max(versions.ends_at)
             end as reach_to
         from {{ ref('snap_marketing__ad_campaigns') }} as versions
-        where versions.campaign_id in (select campaign_id from changed_campaigns)
+        where versions.campaign_id in (
+            select changed_campaigns.campaign_id from changed_campaigns
+        )
         group by versions.campaign_id
     ),
 
@@ -73,16 +75,20 @@
     affected as (
         select order_items.order_item_id
         from {{ ref('stg_erp__order_items') }} as order_items
-        where order_items.order_id in (select order_id from changed_orders)
+        where order_items.order_id in (
+            select changed_orders.order_id from changed_orders
+        )
         union
         select order_items.order_item_id
         from {{ ref('stg_erp__order_items') }} as order_items
-        where order_items.product_id in (select product_id from changed_products)
+        where order_items.product_id in (
+            select changed_products.product_id from changed_products
+        )
         union
         select order_items.order_item_id
         from {{ ref('stg_erp__order_items') }} as order_items
         where order_items.product_batch_id in (
-            select product_batch_id from changed_batches
+            select changed_batches.product_batch_id from changed_batches
         )
         union
         select reached.order_item_id
@@ -104,7 +110,9 @@
         union
         select existing.order_item_id
         from {{ this }} as existing
-        where existing.order_id in (select order_id from changed_orders)
+        where existing.order_id in (
+            select changed_orders.order_id from changed_orders
+        )
 {%- if recompute_from is not none or recompute_to is not none %}
     {%- set recompute_from = validated_timestamp(recompute_from, 'recompute_from') %}
     {%- set recompute_to = validated_timestamp(recompute_to, 'recompute_to') %}

@@ -53,11 +53,11 @@
     (a literal), as a query returning a row iff there is one.
 -#}
 {% macro full_build_since(model_name, since) -%}
-    select 1 from {{ attribution_runs_relation() }}
+    select 1 from {{ attribution_runs_relation() }} as runs
     where
-        model_name = '{{ model_name }}'
-        and is_full_build
-        and watermark > {{ since }}
+        runs.model_name = '{{ model_name }}'
+        and runs.is_full_build
+        and runs.watermark > {{ since }}
 {%- endmacro %}
 
 {#-

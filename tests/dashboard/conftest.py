@@ -16,6 +16,7 @@ from tests import pg
 from warehouse import database
 
 APP = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
+PAGES = APP.parent / "app_pages"
 PASSWORD = "correct horse battery"
 ROLES = ("viewer", "marketer", "admin")
 
@@ -48,13 +49,21 @@ def users_db(pg_server) -> Iterator[database.ConnectionParams]:
     database.drop_database(params)
 
 
-@pytest.fixture(scope="session")
-def reports_db(pg_server, run_dbt) -> Iterator[database.ConnectionParams]:
-    """Demo data with the marts built; read-only for the tests that use it."""
-    params = pg.create_database(pg_server, prefix="dash")
+def demo_marts_database(
+    pg_server: database.ConnectionParams, run_dbt, prefix: str
+) -> database.ConnectionParams:
+    """A new database of 300 demo orders with the marts built."""
+    params = pg.create_database(pg_server, prefix=prefix)
     with database.connect(params) as conn:
         demo_data.load(conn, orders=300)
     run_dbt(params, "build")
+    return params
+
+
+@pytest.fixture(scope="session")
+def reports_db(pg_server, run_dbt) -> Iterator[database.ConnectionParams]:
+    """Demo data with the marts built; read-only for the tests that use it."""
+    params = demo_marts_database(pg_server, run_dbt, "dash")
     # one credited order is then cancelled: its credits stay, marked reversed
     pg.execute(
         params,
@@ -70,7 +79,7 @@ def reports_db(pg_server, run_dbt) -> Iterator[database.ConnectionParams]:
 
 @pytest.fixture
 def write_db(fresh_db) -> Iterator[database.ConnectionParams]:
-    """An empty migrated database with five products and one user per role."""
+    """An empty migrated database with five products and no users."""
     add_products(fresh_db)
     yield fresh_db
     connection.dispose(fresh_db.url("psycopg"))
@@ -100,3 +109,28 @@ def app_as(role: str | None) -> AppTest:
     if role is not None:
         at.session_state["user"] = User(role, role)
     return at
+
+
+def page_as(page: str, role: str) -> AppTest:
+    """One page's script alone: its own role check, without the navigation."""
+    at = AppTest.from_file(str(PAGES / page), default_timeout=60)
+    at.session_state["user"] = User(role, role)
+    return at
+
+
+def sign_in(at: AppTest, username: str, password: str) -> AppTest:
+    """The sign-in form filled in and sent."""
+    at.text_input[0].input(username)
+    at.text_input[1].input(password)
+    at.button[0].click().run()
+    return at
+
+
+def texts(at: AppTest, kind: str) -> list[str]:
+    """The values of every element of one kind (error, title, caption...)."""
+    return [element.value for element in getattr(at, kind)]
+
+
+def no_errors(at: AppTest) -> None:
+    assert not at.exception, at.exception
+    assert not at.error, texts(at, "error")

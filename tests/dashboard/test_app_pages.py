@@ -7,37 +7,25 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard.data import campaigns, connection
+from dashboard.data import campaigns
 from dashboard.data.campaigns import CampaignInput
 from dashboard.data.users import User
 from tests import pg
 from tests.dashboard.conftest import (
-    APP,
     PASSWORD,
-    add_products,
-    add_role_users,
     app_as,
+    no_errors,
+    page_as,
+    sign_in,
+    texts,
 )
 from tests.dashboard.fake_dagster import fake_dagster
-from warehouse import database
 
-PAGES = APP.parent / "app_pages"
 REPORT_PAGES = {
     "leaderboard.py": "Leaderboard",
     "campaign.py": "Campaign",
     "health.py": "Attribution health",
 }
-
-
-def page_as(page: str, role: str) -> AppTest:
-    """One page's script alone: its own role check, without the navigation."""
-    at = AppTest.from_file(str(PAGES / page), default_timeout=60)
-    at.session_state["user"] = User(role, role)
-    return at
-
-
-def texts(at: AppTest, kind: str) -> list[str]:
-    return [element.value for element in getattr(at, kind)]
 
 
 def button(at: AppTest, label: str):
@@ -48,32 +36,20 @@ def section(at: AppTest, name: str, key: str = "manage_section") -> AppTest:
     return at.segmented_control(key=key).set_value(name).run()
 
 
-def no_errors(at: AppTest) -> None:
-    assert not at.exception, at.exception
-    assert not at.error, texts(at, "error")
-
-
 @pytest.fixture(scope="module")
-def manage_db(pg_server):
-    params = pg.create_database(pg_server, prefix="dashui")
-    add_products(params)
-    add_role_users(params)
-    yield params
-    connection.dispose(params.url("psycopg"))
-    database.drop_database(params)
+def manage_db(users_db):
+    """This module's database: products and a user per role."""
+    return users_db
 
 
 def test_sign_in_with_a_wrong_then_the_right_password(reports_db, app_env):
     app_env(reports_db)
     at = app_as(None).run()
     assert texts(at, "title") == ["Campaign attribution"]
-    at.text_input[0].input("marketer")
-    at.text_input[1].input("wrong password")
-    at.button[0].click().run()
+    sign_in(at, "marketer", "wrong password")
     assert texts(at, "error") == ["Wrong user name or password."]
     assert "user" not in at.session_state
-    at.text_input[1].input(PASSWORD)
-    at.button[0].click().run()
+    sign_in(at, "marketer", PASSWORD)
     no_errors(at)
     assert at.session_state["user"] == User("marketer", "marketer")
     assert texts(at, "title") == ["Leaderboard"]
@@ -179,20 +155,58 @@ def test_campaign_page_shows_kpis_and_reversed_orders(reports_db, app_env):
 
 
 def test_health_page_shows_rates_distribution_and_freshness(reports_db, app_env):
+    """Over the whole sale range, the cards count the item fact's items."""
+    (items,) = pg.rows(
+        reports_db,
+        "select"
+        " count(*) filter (where not is_reversed) as items,"
+        " count(*) filter (where not is_reversed and matched_campaigns_count > 0)"
+        "  as attributed,"
+        " count(*) filter (where not is_reversed and matched_campaigns_count = 0)"
+        "  as k0,"
+        " count(*) filter (where not is_reversed and matched_campaigns_count = 1)"
+        "  as k1,"
+        " count(*) filter (where not is_reversed and matched_campaigns_count = 2)"
+        "  as k2,"
+        " count(*) filter (where not is_reversed and matched_campaigns_count >= 3)"
+        "  as k3,"
+        " count(*) filter (where is_reversed) as reversed"
+        " from marts.fct_order_item_attribution",
+    )
+    assert items["reversed"] > 0 and 0 < items["attributed"] < items["items"]
+    last_build = pg.scalar(
+        reports_db,
+        "select max(built_at) from marts.fct_attribution_builds"
+        " where model_name = 'fct_order_item_campaign_credits'",
+    )
     app_env(reports_db)
     at = app_as("viewer").run()
     at.switch_page("app_pages/health.py").run()
+    (sale_dates,) = pg.rows(
+        reports_db,
+        "select min(sale_date) as first, max(sale_date) as last"
+        " from marts.agg_attribution_health_daily",
+    )
+    whole_range = (sale_dates["first"], sale_dates["last"])
+    at.date_input(key="health_dates").set_value(whole_range).run()
     no_errors(at)
-    metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Items attributed"].endswith("%")
-    assert {
-        "0 campaigns",
-        "1 campaigns",
-        "2 campaigns",
-        "3+ campaigns",
-        "quantity <= 0",
-        "Credit fact last built",
-    } <= set(metrics)
+    metrics = {m.label: m for m in at.metric}
+    rate = items["attributed"] / items["items"]
+    assert metrics["Items attributed"].value == f"{rate:.1%}"
+    assert metrics["Items attributed"].delta == (
+        f"{items['attributed']:,} of {items['items']:,}"
+    )
+    assert metrics["Reversed items"].value == f"{items['reversed']:,}"
+    for label, key in (
+        ("0 campaigns", "k0"),
+        ("1 campaigns", "k1"),
+        ("2 campaigns", "k2"),
+        ("3+ campaigns", "k3"),
+    ):
+        assert metrics[label].value == f"{items[key]:,}", label
+    assert metrics["Credit fact last built"].value == (
+        f"{last_build.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+    )
 
 
 def _open_manage(role: str = "marketer") -> AppTest:

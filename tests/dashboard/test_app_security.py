@@ -13,7 +13,7 @@ from dashboard import ui
 from dashboard.data import campaigns, connection
 from dashboard.data.users import User
 from tests import pg
-from tests.dashboard.conftest import PASSWORD, app_as
+from tests.dashboard.conftest import PASSWORD, app_as, sign_in, texts
 from tests.sources import Sources
 from warehouse import database
 
@@ -29,17 +29,6 @@ def fresh_sign_ins(users_db):
         " update app.users set role = username, is_active = true",
     )
     return users_db
-
-
-def texts(at, kind: str) -> list[str]:
-    return [element.value for element in getattr(at, kind)]
-
-
-def sign_in(at, username: str, password: str):
-    at.text_input[0].input(username)
-    at.text_input[1].input(password)
-    at.button[0].click().run()
-    return at
 
 
 def test_an_unexpected_error_shows_an_error_id_not_a_traceback(

@@ -15,9 +15,13 @@ from pathlib import Path
 import pytest
 
 from dashboard.data import connection
-from demo import data as demo_data
 from tests import pg
-from tests.dashboard.conftest import APP, PASSWORD, add_role_users
+from tests.dashboard.conftest import (
+    APP,
+    PASSWORD,
+    add_role_users,
+    demo_marts_database,
+)
 from warehouse import database
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -41,10 +45,7 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def e2e_db(pg_server, run_dbt) -> Iterator[database.ConnectionParams]:
-    params = pg.create_database(pg_server, prefix="dashe2e")
-    with database.connect(params) as conn:
-        demo_data.load(conn, orders=300)
-    run_dbt(params, "build")
+    params = demo_marts_database(pg_server, run_dbt, "dashe2e")
     add_role_users(params)
     yield params
     connection.dispose(params.url("psycopg"))

@@ -319,12 +319,12 @@ def test_backdated_corrections_need_an_admin_and_a_reason(db, url, users):
     marketer, admin = users["marketer"], users["admin"]
     start = datetime.now(UTC) - timedelta(days=10)
     # a campaign created and launched ten days ago
-    campaign_id = pg.query(
+    campaign_id = pg.scalar(
         db,
         "insert into marketing.ad_campaigns (name, platform, status, starts_at)"
         " values ('Old', 'google', 'RUNNING', %s) returning id",
         (start,),
-    )[0][0]
+    )
     pg.execute(
         db,
         "insert into marketing.ad_campaign_status_events (campaign_id,"

@@ -10,12 +10,10 @@ from functools import partial
 
 import pytest
 
-from dashboard.data import campaigns, connection
+from dashboard.data import campaigns
 from dashboard.data.campaigns import CampaignInput, ConcurrencyError
 from dashboard.data.users import User
 from tests import pg
-from tests.dashboard.conftest import add_products, add_role_users
-from warehouse import database
 
 MARKETER = User("marketer", "marketer")
 OTHER = User("admin", "admin")
@@ -24,13 +22,9 @@ ROUNDS = 5
 
 
 @pytest.fixture(scope="module")
-def db(pg_server):
-    params = pg.create_database(pg_server, prefix="race")
-    add_products(params)
-    add_role_users(params)
-    yield params
-    connection.dispose(params.url("psycopg"))
-    database.drop_database(params)
+def db(users_db):
+    """This module's database: products and a user per role."""
+    return users_db
 
 
 def race(*saves: Callable[[], None]) -> list[BaseException | None]:

@@ -8,38 +8,27 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from dashboard.data import connection
-from dashboard.data.users import User
 from tests import pg
-from tests.dashboard.conftest import add_role_users, app_as
+from tests.dashboard.conftest import (
+    add_role_users,
+    app_as,
+    no_errors,
+    page_as,
+    texts,
+)
 from tests.sources import Sources
 from warehouse import database
 
 FILES = Path(__file__).resolve().parents[1] / "fixtures" / "spend"
-PAGE = Path(__file__).resolve().parents[2] / "dashboard" / "app_pages" / "upload.py"
 T0 = datetime(2026, 4, 1, tzinfo=UTC)
 D1, D2 = date(2026, 4, 2), date(2026, 4, 3)
 WHOLE_RANGE = (date(2026, 4, 1), date(2026, 4, 30))
 
 
-def texts(at: AppTest, kind: str) -> list[str]:
-    return [element.value for element in getattr(at, kind)]
-
-
-def no_errors(at: AppTest) -> None:
-    assert not at.exception, at.exception
-    assert not at.error, texts(at, "error")
-
-
-def upload_page(role: str) -> AppTest:
-    at = AppTest.from_file(str(PAGE), default_timeout=60)
-    at.session_state["user"] = User(role, role)
-    return at
-
-
 def _campaign(params, campaign_id, platform, external_id, budget=None):
+    budget_type, budget_amount = budget or (None, None)
     pg.execute(
         params,
         "insert into marketing.ad_campaigns (id, name, platform, status, starts_at,"
@@ -51,8 +40,8 @@ def _campaign(params, campaign_id, platform, external_id, budget=None):
             platform,
             T0,
             external_id,
-            budget and budget[0],
-            budget and Decimal(budget[1]),
+            budget_type,
+            budget_amount and Decimal(budget_amount),
         ),
     )
     pg.execute(
@@ -82,7 +71,7 @@ def _spend_rows(params):
 
 def test_marketer_previews_and_loads_a_google_ads_export(upload_db, app_env):
     app_env(upload_db)
-    at = upload_page("marketer").run()
+    at = page_as("upload.py", "marketer").run()
     no_errors(at)
     at.file_uploader(key="spend_file").upload(
         "google_ads.csv", (FILES / "google_ads.csv").read_bytes(), "text/csv"
@@ -105,7 +94,7 @@ def test_marketer_previews_and_loads_a_google_ads_export(upload_db, app_env):
 
 def test_a_bad_file_lists_its_rows_and_offers_no_load(upload_db, app_env):
     app_env(upload_db)
-    at = upload_page("marketer").run()
+    at = page_as("upload.py", "marketer").run()
     at.file_uploader(key="spend_file").upload(
         "bad.csv", (FILES / "google_ads_bad.csv").read_bytes(), "text/csv"
     ).run()
@@ -122,7 +111,7 @@ def test_a_bad_file_lists_its_rows_and_offers_no_load(upload_db, app_env):
 
 def test_a_generic_file_is_mapped_column_by_column(upload_db, app_env):
     app_env(upload_db)
-    at = upload_page("admin").run()
+    at = page_as("upload.py", "admin").run()
     at.selectbox(key="spend_preset").set_value("generic").run()
     at.file_uploader(key="spend_file").upload(
         "generic.csv", (FILES / "generic.csv").read_bytes(), "text/csv"
@@ -145,7 +134,7 @@ def test_a_generic_file_is_mapped_column_by_column(upload_db, app_env):
 
 def test_viewers_cannot_upload(upload_db, app_env):
     app_env(upload_db)
-    at = upload_page("viewer").run()
+    at = page_as("upload.py", "viewer").run()
     assert texts(at, "error") == [
         "This page needs the marketer role; you are a viewer."
     ]

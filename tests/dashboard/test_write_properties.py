@@ -9,14 +9,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dashboard.data import campaigns, connection
+from dashboard.data import campaigns
 from dashboard.data import users as accounts
 from dashboard.data.campaigns import CampaignInput, ValidationError
 from dashboard.data.users import SignInThrottled, User
 from marketing import rules
 from tests import pg
-from tests.dashboard.conftest import add_products, add_role_users
-from warehouse import database
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 MARKETER = User("marketer", "marketer")
@@ -78,13 +76,9 @@ statuses = st.one_of(st.sampled_from(tuple(rules.TRANSITIONS)), st.text(max_size
 
 
 @pytest.fixture(scope="module")
-def db(pg_server):
-    params = pg.create_database(pg_server, prefix="prop")
-    add_products(params)
-    add_role_users(params)
-    yield params
-    connection.dispose(params.url("psycopg"))
-    database.drop_database(params)
+def db(users_db):
+    """This module's database: products and a user per role."""
+    return users_db
 
 
 def state(db) -> list[tuple]:

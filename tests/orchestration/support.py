@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 import psycopg
 from dagster import DagsterInstance, ExecuteInProcessResult
 from psycopg import sql
+from psycopg.rows import dict_row
 
 from orchestration.definitions import build_definitions
 from orchestration.resources import AttributionDatabase
@@ -76,14 +77,24 @@ def clone(
     return params
 
 
+class CreditRow(NamedTuple):
+    text: str  # the whole row as text
+    xmin: str  # changes whenever the row is rewritten
+
+
 def credit_rows(
     params: database.ConnectionParams, where: str = "true", args: tuple = ()
-) -> dict[tuple, tuple[str, str]]:
-    """Credit rows by key -> (the row as text, its xmin: changes when rewritten)."""
-    with psycopg.connect(params.conninfo()) as conn:
+) -> dict[tuple, CreditRow]:
+    """Credit rows by (order_item_id, campaign_id, credit_mode)."""
+    with psycopg.connect(params.conninfo(), row_factory=dict_row) as conn:
         rows = conn.execute(
-            f"select {CREDIT_KEY}, credits::text, xmin::text"
+            f"select {CREDIT_KEY}, credits::text as text, xmin::text as xmin"
             f" from marts.fct_order_item_campaign_credits as credits where {where}",
             args,
         ).fetchall()
-    return {row[:3]: (row[3], row[4]) for row in rows}
+    return {
+        (row["order_item_id"], row["campaign_id"], row["credit_mode"]): CreditRow(
+            row["text"], row["xmin"]
+        )
+        for row in rows
+    }

@@ -16,9 +16,9 @@ HEALTH = "marts/agg_attribution_health_daily"
 def test_incremental_job_builds_credits_checks_and_run_metadata(built_base):
     params, result = built_base
     assert result.success
-    (credits,) = pg.query(
+    credits = pg.scalar(
         params, "select count(*) from marts.fct_order_item_campaign_credits"
-    )[0]
+    )
     assert credits > 0
 
     metadata = support.materialized(result)
@@ -72,12 +72,12 @@ def test_a_second_incremental_run_follows_new_orders(built_db):
 
 
 def _busiest_sale_day(params) -> date:
-    return pg.query(
+    return pg.scalar(
         params,
         "select (sale_time at time zone 'UTC')::date from"
         " marts.fct_order_item_campaign_credits group by 1 order by count(*) desc,"
         " 1 limit 1",
-    )[0][0]
+    )
 
 
 def _corrupt_full_credit(params, where: str, args: tuple) -> tuple:
@@ -120,22 +120,24 @@ def test_backfill_recomputes_its_range_and_touches_nothing_else(built_db):
     outside_after = support.credit_rows(built_db, out_of_range, (start, end))
     # byte-identical outside the range, not even rewritten (same xmin) ...
     assert outside_after == outside_before
-    assert outside_after[outside][0] != correct[outside][0]  # still corrupted
+    assert outside_after[outside].text != correct[outside].text  # still corrupted
     # ... and inside it every row is recomputed: the corruption is gone
-    assert after[inside][0] == correct[inside][0]
+    assert after[inside].text == correct[inside].text
     inside_keys = set(support.credit_rows(built_db, in_range, (start, end)))
-    assert inside_keys and all(after[key][1] != correct[key][1] for key in inside_keys)
-    assert {key: row for key, (row, _) in after.items()} == {
-        key: row for key, (row, _) in correct.items() if key != outside
-    } | {outside: outside_after[outside][0]}
+    assert inside_keys and all(
+        after[key].xmin != correct[key].xmin for key in inside_keys
+    )
+    assert {key: row.text for key, row in after.items()} == {
+        key: row.text for key, row in correct.items() if key != outside
+    } | {outside: outside_after[outside].text}
     metadata = support.materialized(result)[CREDITS]
     assert metadata["rows_updated"] == len(inside_keys)
 
 
 def test_recompute_order_fixes_a_corrupted_order(built_db):
     (order_id, other_order_id) = [
-        row[0]
-        for row in pg.query(
+        row["order_id"]
+        for row in pg.rows(
             built_db,
             "select order_id from marts.fct_order_item_campaign_credits"
             " group by order_id order by count(*) desc, order_id limit 2",
@@ -164,8 +166,8 @@ def test_recompute_order_fixes_a_corrupted_order(built_db):
 
     after = support.credit_rows(built_db)
     fixed = support.credit_rows(built_db, "order_id = %s", (order_id,))
-    assert fixed and all(row == correct[key][0] for key, (row, _) in fixed.items())
-    assert after[other][0] != correct[other][0]  # another order: left alone
+    assert fixed and all(row.text == correct[key].text for key, row in fixed.items())
+    assert after[other].text != correct[other].text  # another order: left alone
     checks = support.check_results(result)
     assert checks[(CREDITS, "split_credits_reconcile")].passed
 
@@ -206,13 +208,13 @@ def test_nightly_proves_full_refresh_equals_incremental_and_flags_a_difference(
     )
 
     # the full refresh is the truth now; the incremental copy is kept
-    after = {key: row for key, (row, _) in support.credit_rows(built_db).items()}
-    assert after == {key: row for key, (row, _) in correct.items()}
+    after = {key: row.text for key, row in support.credit_rows(built_db).items()}
+    assert after == {key: row.text for key, row in correct.items()}
     assert lost in after
-    kept = pg.query(
+    kept = pg.scalar(
         built_db,
         "select count(*) from ops.nightly_fct_order_item_campaign_credits_incremental",
-    )[0][0]
+    )
     assert kept == len(correct) - 1
     alert = pg.query(built_db, "select severity, source, job_name from ops.alerts")
     assert alert == [

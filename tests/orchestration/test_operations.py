@@ -148,9 +148,9 @@ def test_stale_credits_alert_without_any_failed_run(built_db, instance):
 
 
 def test_a_recompute_over_its_budget_warns(built_db):
-    (order_id,) = pg.query(
+    order_id = pg.scalar(
         built_db, "select min(order_id) from marts.fct_order_item_campaign_credits"
-    )[0]
+    )
     instance = DagsterInstance.ephemeral()
     result = support.run_job(
         built_db,

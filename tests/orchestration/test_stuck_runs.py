@@ -185,11 +185,11 @@ def test_a_killed_worker_and_code_server_do_not_stop_the_pipeline(built_db, tmp_
             300,
         )
         assert second.run_id != first.run_id
-    credits = pg.query(
+    credits = pg.scalar(
         built_db,
         "select count(*) from marts.fct_order_item_campaign_credits"
         " where order_id = %s",
         (order_id,),
     )
-    assert credits[0][0] > 0
+    assert credits > 0
     instance.dispose()

@@ -1,7 +1,8 @@
 -- What each campaign returned for what it cost, over all time, per credit
 -- mode. Every ratio is a ratio of sums (never an average of daily ratios)
 -- and is null when its denominator is 0 or null. Readers that need a date
--- range compute the same ratios from agg_campaign_daily.
+-- range compute the same ratios from agg_campaign_daily, whose rows carry
+-- each day's spend (the same on every mode's row): this model sums them.
 with
 
 campaigns as (
@@ -10,10 +11,6 @@ campaigns as (
 
 credited_daily as (
     select * from {{ ref('agg_campaign_daily') }}
-),
-
-spend_daily as (
-    select * from {{ ref('int_campaign_spend_daily') }}
 ),
 
 credit_modes as (
@@ -27,19 +24,12 @@ credited as (
         sum(units) as units,
         sum(revenue) as revenue,
         sum(profit) as profit,
-        sum(orders) as orders
-    from credited_daily
-    group by campaign_id, credit_mode
-),
-
-spent as (
-    select
-        campaign_id,
+        sum(orders) as orders,
         sum(spend) as spend,
         sum(impressions) as impressions,
         sum(clicks) as clicks
-    from spend_daily
-    group by campaign_id
+    from credited_daily
+    group by campaign_id, credit_mode
 ),
 
 totals as (
@@ -50,17 +40,15 @@ totals as (
         coalesce(credited.revenue, 0) as revenue,
         credited.profit,
         coalesce(credited.orders, 0) as orders,
-        spent.spend,
-        spent.impressions,
-        spent.clicks
+        credited.spend,
+        credited.impressions,
+        credited.clicks
     from campaigns
     cross join credit_modes
     left join credited
         on
             campaigns.campaign_id = credited.campaign_id
             and credit_modes.credit_mode = credited.credit_mode
-    left join spent
-        on campaigns.campaign_id = spent.campaign_id
 ),
 
 final as (

@@ -1,10 +1,12 @@
 -- Fivetran ad_reporting's campaign spend, renamed; empty (with the same
--- columns) when the var fivetran_campaign_report names no table.
+-- columns) when the var fivetran_campaign_report names no table. The source
+-- is named outside the branch so the lineage shows it either way.
+{% set campaign_report = source('fivetran', 'campaign_report') %}
 {% if var('fivetran_campaign_report') %}
     with
 
     source as (
-        select * from {{ source('fivetran_ad_reporting', 'campaign_report') }}
+        select * from {{ campaign_report }}
     ),
 
     renamed as (
