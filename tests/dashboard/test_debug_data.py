@@ -190,15 +190,16 @@ def test_matches_carry_the_credit_facts_exact_amounts(world):
     )
 
 
-def test_the_app_reads_the_explanations_and_no_intermediate_model(world):
-    app = world.as_role("attribution_app")
+@pytest.mark.parametrize("role", ["attribution_app", "bi_reader"])
+def test_readers_of_marts_read_the_explanations_and_no_intermediate_model(world, role):
+    reader = world.as_role(role)
     assert pg.query(
-        app,
+        reader,
         "select count(*) from marts.fct_order_item_campaign_explanations"
         " where order_id = 100",
     ) == [(len(_rows(world, 100)),)]
     with pytest.raises(Exception, match="permission denied"):
-        pg.query(app, "select 1 from intermediate.int_order_items_evaluated")
+        pg.query(reader, "select 1 from intermediate.int_order_items_evaluated")
 
 
 def _accepted_explanations() -> list[str]:

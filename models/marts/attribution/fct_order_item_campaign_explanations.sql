@@ -31,27 +31,33 @@ credits as (
     select * from {{ ref('int_order_item_credits_allocated') }}
 ),
 
--- each item with every campaign that ever targeted its product (one row
--- with a null campaign when none did), and whether one of the campaign's
--- targeting windows holds the sale time
-candidates as (
+-- each item with each targeting window of its product (one row with a null
+-- campaign when there is none), and whether it holds the sale time
+targeting_windows as (
     select
         order_items.*,
-        targeted.campaign_id,
-        targeted.is_targeted_at_sale
+        targeting.campaign_id,
+        coalesce(
+            {{ targeting_window('targeting.effective_from',
+                                'targeting.effective_to') }}
+            @> order_items.sale_time,
+            false
+        ) as is_targeted_at_sale
     from order_items
-    left join lateral (
-        select
-            targeting.campaign_id,
-            bool_or(
-                {{ targeting_window('targeting.effective_from',
-                                    'targeting.effective_to') }}
-                @> order_items.sale_time
-            ) as is_targeted_at_sale
-        from targeting
-        where targeting.product_id = order_items.product_id
-        group by targeting.campaign_id
-    ) as targeted on true
+    left join targeting
+        on order_items.product_id = targeting.product_id
+),
+
+-- each item with every campaign that ever targeted its product, the window
+-- holding the sale time kept (a campaign's windows for one product never
+-- overlap: constraint ad_campaign_products_no_overlap); order_id leads so
+-- the page's filter on it passes
+candidates as (
+    select distinct on (order_id, order_item_id, campaign_id) *
+    from targeting_windows
+    order by
+        order_id asc, order_item_id asc, campaign_id asc,
+        is_targeted_at_sale desc
 ),
 
 -- the credit rows of each (item, campaign), one column per mode
@@ -154,7 +160,7 @@ final as (
         is_good::boolean as is_good_item,
         is_in_flight::boolean as is_in_flight,
         is_running_at_sale::boolean as is_running_at_sale,
-        coalesce(is_targeted_at_sale, false)::boolean as is_targeted_at_sale,
+        is_targeted_at_sale::boolean as is_targeted_at_sale,
         is_reversed::boolean as is_reversed,
         quantity::numeric(14, 4) as quantity,
         item_revenue::numeric(14, 2) as item_revenue,
