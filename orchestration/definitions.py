@@ -9,6 +9,8 @@ argument and ops and checks as the ``settings`` resource.
 
 from __future__ import annotations
 
+from functools import cache
+
 from dagster import Definitions, definitions
 
 from orchestration import checks, jobs, nightly, operations, spend_checks, spend_inbox
@@ -58,6 +60,12 @@ def build_definitions(
     )
 
 
+@cache
+def _loaded() -> Definitions:
+    return build_definitions()
+
+
 @definitions
 def defs() -> Definitions:
-    return build_definitions()
+    # Dagster may ask more than once per process; the manifest is prepared once
+    return _loaded()
