@@ -63,3 +63,16 @@
     create index if not exists {{ this.identifier }}__scd_id
         on {{ this }} (dbt_scd_id);
 {% endmacro %}
+
+{#
+    What makes a new version of an order in snap_erp__orders: its status,
+    its sale time or its updated_at differ from the current version's.
+#}
+{% macro order_version_differs(observed, current) -%}
+    ({{ observed }}.order_status, {{ observed }}.sale_time, {{ observed }}.updated_at)
+    is distinct from (
+        {{ current }}.order_status,
+        {{ current }}.sale_time,
+        {{ current }}.updated_at
+    )
+{%- endmacro %}

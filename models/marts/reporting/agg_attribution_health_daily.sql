@@ -37,35 +37,20 @@ with
 attribution as (
     select rows_of_day.*
     from {{ ref('fct_order_item_attribution') }} as rows_of_day
-    {% if is_incremental() %}
-        inner join affected_days
-            on
-                rows_of_day.sale_time >= affected_days.day_from
-                and rows_of_day.sale_time < affected_days.day_to
-    {% endif %}
+    {{ on_affected_days('rows_of_day') }}
 ),
 
 evaluated_items as (
     select rows_of_day.*
     from {{ ref('int_order_items_evaluated') }} as rows_of_day
-    {% if is_incremental() %}
-        inner join affected_days
-            on
-                rows_of_day.sale_time >= affected_days.day_from
-                and rows_of_day.sale_time < affected_days.day_to
-    {% endif %}
+    {{ on_affected_days('rows_of_day') }}
     where rows_of_day.has_been_observed_countable
 ),
 
 observed_orders as (
     select rows_of_day.*
     from {{ ref('int_orders_observed') }} as rows_of_day
-    {% if is_incremental() %}
-        inner join affected_days
-            on
-                rows_of_day.sale_time >= affected_days.day_from
-                and rows_of_day.sale_time < affected_days.day_to
-    {% endif %}
+    {{ on_affected_days('rows_of_day') }}
     where rows_of_day.has_been_observed_countable
 ),
 

@@ -95,9 +95,7 @@ spend as (
         from credited_daily
         full outer join spend_rows
             on
-                credited_daily.campaign_id = spend_rows.campaign_id
-                and credited_daily.sale_date = spend_rows.sale_date
-                and credited_daily.credit_mode = spend_rows.credit_mode
+                {{ same_campaign_day('credited_daily', 'spend_rows') }}
     ),
 
 {% else %}
@@ -249,24 +247,16 @@ spend as (
         from {{ affected_keys_relation() }} as affected
         left join {{ this }} as previous
             on
-                affected.campaign_id = previous.campaign_id
-                and affected.sale_date = previous.sale_date
-                and affected.credit_mode = previous.credit_mode
+                {{ same_campaign_day('affected', 'previous') }}
         left join differences
             on
-                affected.campaign_id = differences.campaign_id
-                and affected.sale_date = differences.sale_date
-                and affected.credit_mode = differences.credit_mode
+                {{ same_campaign_day('affected', 'differences') }}
         left join order_differences
             on
-                affected.campaign_id = order_differences.campaign_id
-                and affected.sale_date = order_differences.sale_date
-                and affected.credit_mode = order_differences.credit_mode
+                {{ same_campaign_day('affected', 'order_differences') }}
         left join known_profits
             on
-                affected.campaign_id = known_profits.campaign_id
-                and affected.sale_date = known_profits.sale_date
-                and affected.credit_mode = known_profits.credit_mode
+                {{ same_campaign_day('affected', 'known_profits') }}
         left join spend
             on
                 affected.campaign_id = spend.campaign_id

@@ -58,12 +58,7 @@ new_versions as (
             on observed.order_id = current_versions.order_id
         where
             current_versions.order_id is null
-            or (observed.order_status, observed.sale_time, observed.updated_at)
-            is distinct from (
-                current_versions.order_status,
-                current_versions.sale_time,
-                current_versions.updated_at
-            )
+            or {{ order_version_differs('observed', 'current_versions') }}
     {% endif %}
 )
 
@@ -89,10 +84,5 @@ select * from new_versions
         on current_versions.order_id = observed.order_id
     where
         observed.order_id is null
-        or (observed.order_status, observed.sale_time, observed.updated_at)
-        is distinct from (
-            current_versions.order_status,
-            current_versions.sale_time,
-            current_versions.updated_at
-        )
+        or {{ order_version_differs('observed', 'current_versions') }}
 {% endif %}
