@@ -34,6 +34,7 @@ from pathlib import Path
 import psycopg
 
 from attribution import bench_data, cli, database, migrate
+from orchestration import changes
 
 FACT = "fct_order_item_campaign_credits"
 # A server tuned for analytics on this 24 GiB machine; the builds and the
@@ -42,14 +43,6 @@ FACT = "fct_order_item_campaign_credits"
 SETTINGS = {"work_mem": "256MB", "maintenance_work_mem": "1GB"}
 SERVER_SETTINGS = {"shared_buffers": "4GB", "effective_cache_size": "16GB"}
 BUILT_TYPES = ("model", "snapshot")
-# the frequent run: what attribution_incremental builds and checks
-FREQUENT_RUN = (
-    "build",
-    "--exclude",
-    "tag:nightly",
-    "--exclude-resource-type",
-    "unit_test",
-)
 SAME_SIZE_CHANGE = 10_000  # orders, at every size
 # targets (issue 7)
 NO_CHANGE_TARGET = 0.02
@@ -67,6 +60,8 @@ def progress(message: str) -> None:
 
 class DbtRun:
     """One dbt invocation: wall seconds and dbt's time per node."""
+
+    times: dict[str, float]
 
     def __init__(self, params: database.ConnectionParams, *args: str) -> None:
         target = Path(tempfile.mkdtemp(prefix="attribution-bench-"))
@@ -104,11 +99,39 @@ class DbtRun:
         )
 
     def slowest(self, count: int = 3) -> str:
+        if not self.times:
+            return "no node ran"
         ranked = sorted(self.times.items(), key=lambda item: -item[1])[:count]
         # unique ids: type.project.name[.hash]
         return ", ".join(
             f"{unique_id.split('.')[2]} {seconds:.2f} s"
             for unique_id, seconds in ranked
+        )
+
+
+class FrequentRun(DbtRun):
+    """The frequent run as the change sensor starts it: the sources' marks,
+    the groups that moved since ``base`` and `dbt build` of what they feed
+    (orchestration/changes.py), or nothing. Wall time includes the marks."""
+
+    def __init__(
+        self, params: database.ConnectionParams, base: changes.Marks | None
+    ) -> None:
+        started = time.perf_counter()
+        with psycopg.connect(params.conninfo()) as conn:
+            self.marks = changes.source_marks(conn)
+        self.marks_seconds = time.perf_counter() - started
+        self.changed = changes.changed_groups(base, self.marks)
+        args = changes.frequent_build_args(self.changed)
+        self.times = {}
+        if args is not None:
+            super().__init__(params, *args)
+        self.wall = time.perf_counter() - started
+
+    def describe(self) -> str:
+        return (
+            f"changed: {', '.join(self.changed) or 'nothing'};"
+            f" {len(self.times)} nodes; marks {self.marks_seconds * 1000:.0f} ms"
         )
 
 
@@ -480,10 +503,13 @@ def measure(
         progress(f"write floor {figures['floor']:.1f} s, fact {figures['fact']:.1f} s")
 
         progress("frequent run with no change")
-        # the first frequent run after full refreshes takes the snapshots'
-        # first incremental step; the measured one has nothing left to do
-        DbtRun(params, *FREQUENT_RUN)
-        figures["none"] = DbtRun(params, *FREQUENT_RUN)
+        # the first frequent run after full refreshes has no marks to start
+        # from and runs everything (the snapshots' first incremental step);
+        # the measured one has nothing left to do
+        base = FrequentRun(params, None).marks
+        figures["none"] = FrequentRun(params, base)
+        base = figures["none"].marks
+        progress(f"no change: {figures['none'].describe()}")
         with psycopg.connect(params.conninfo()) as conn:
             total_orders = conn.execute("select count(*) from erp.orders").fetchone()[0]
         for name, count, seed in (
@@ -494,7 +520,9 @@ def measure(
                 change_orders(conn, count, seed=seed, now=datetime.now(UTC))
                 conn.commit()
             progress(f"frequent run after {count:,} orders changed")
-            run = DbtRun(params, *FREQUENT_RUN)
+            run = FrequentRun(params, base)
+            base = run.marks
+            progress(f"{count:,} orders: {run.describe()}")
             with psycopg.connect(params.conninfo()) as conn:
                 recomputed = conn.execute(
                     "select items_recomputed from intermediate.attribution_runs"
