@@ -6,10 +6,12 @@ for ``--reuse``, and measures in this run, on this machine:
   - the write floor: `create table as` of the credit fact's rows;
   - a full build of every model and snapshot from empty snapshots (the sum
     of dbt's per-node times, and wall time), and of the credit fact alone;
-  - the frequent run (`dbt build` without the nightly tests) after no
-    change, after a change of 10,000 orders and after 1 % of the orders
-    changed: models and snapshots by dbt's per-node times as a share of the
-    full build, and wall time including the frequent tests;
+  - the frequent run as the change sensor starts it (the sources' marks,
+    then `dbt build` of what the changed ones feed without the nightly
+    tests, orchestration/changes.py) after no change, after a change of
+    10,000 orders and after 1 % of the orders changed: models and snapshots
+    by dbt's per-node times as a share of the full build, and wall time
+    including the marks and the frequent tests;
   - the leaderboard query (one month, SPLIT, all campaigns), p50 / p95;
   - the original plan's per-item algorithm on a sample, scaled up;
   - the database's peak memory: the sum of the proportional set sizes (PSS,
@@ -131,7 +133,8 @@ class FrequentRun(DbtRun):
     def describe(self) -> str:
         return (
             f"changed: {', '.join(self.changed) or 'nothing'};"
-            f" {len(self.times)} nodes; marks {self.marks_seconds * 1000:.0f} ms"
+            f" {len(self.times)} nodes; marks {self.marks_seconds * 1000:.0f} ms;"
+            f" {self.slowest(10)}"
         )
 
 

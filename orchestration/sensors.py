@@ -18,6 +18,7 @@ from dagster import (
     AssetCheckKey,
     AssetKey,
     AssetSelection,
+    AssetsDefinition,
     DagsterRunStatus,
     DefaultSensorStatus,
     RunFailureSensorContext,
@@ -54,7 +55,11 @@ def _asset_graph(context: SensorEvaluationContext) -> AssetGraph:
     if context.repository_def is not None:
         return context.repository_def.asset_graph
     return AssetGraph.from_assets(
-        [attribution_dbt_assets, *source_specs(), *checks.ALL_CHECKS]
+        [
+            attribution_dbt_assets,
+            *(AssetsDefinition(specs=[spec]) for spec in source_specs()),
+            *checks.ALL_CHECKS,
+        ]
     )
 
 
