@@ -17,8 +17,8 @@ import json
 from dagster import (
     AssetCheckKey,
     AssetKey,
-    AssetSelection,
     AssetsDefinition,
+    AssetSelection,
     DagsterRunStatus,
     DefaultSensorStatus,
     RunFailureSensorContext,
