@@ -6,10 +6,12 @@ for ``--reuse``, and measures in this run, on this machine:
   - the write floor: `create table as` of the credit fact's rows;
   - a full build of every model and snapshot from empty snapshots (the sum
     of dbt's per-node times, and wall time), and of the credit fact alone;
-  - the frequent run (`dbt build` without the nightly tests) after no
-    change, after a change of 10,000 orders and after 1 % of the orders
-    changed: models and snapshots by dbt's per-node times as a share of the
-    full build, and wall time including the frequent tests;
+  - the frequent run as the change sensor starts it (the sources' marks,
+    then `dbt build` of what the changed ones feed without the nightly
+    tests, orchestration/changes.py) after no change, after a change of
+    10,000 orders and after 1 % of the orders changed: models and snapshots
+    by dbt's per-node times as a share of the full build, and wall time
+    including the marks and the frequent tests;
   - the leaderboard query (one month, SPLIT, all campaigns), p50 / p95;
   - the original plan's per-item algorithm on a sample, scaled up;
   - the database's peak memory: the sum of the proportional set sizes (PSS,
@@ -34,6 +36,7 @@ from pathlib import Path
 import psycopg
 
 from benchmark import data as bench_data
+from orchestration import changes
 from warehouse import database, dbt_runner, migrate
 
 FACT = "fct_order_item_campaign_credits"
@@ -43,14 +46,6 @@ FACT = "fct_order_item_campaign_credits"
 SETTINGS = {"work_mem": "256MB", "maintenance_work_mem": "1GB"}
 SERVER_SETTINGS = {"shared_buffers": "4GB", "effective_cache_size": "16GB"}
 BUILT_TYPES = ("model", "snapshot")
-# the frequent run: what attribution_incremental builds and checks
-FREQUENT_RUN = (
-    "build",
-    "--exclude",
-    "tag:nightly",
-    "--exclude-resource-type",
-    "unit_test",
-)
 SAME_SIZE_CHANGE = 10_000  # orders, at every size
 # targets (issue 7)
 NO_CHANGE_TARGET = 0.02
@@ -68,6 +63,8 @@ def progress(message: str) -> None:
 
 class DbtRun:
     """One dbt invocation: wall seconds and dbt's time per node."""
+
+    times: dict[str, float]
 
     def __init__(self, params: database.ConnectionParams, *args: str) -> None:
         target = Path(tempfile.mkdtemp(prefix="attribution-bench-"))
@@ -105,11 +102,40 @@ class DbtRun:
         )
 
     def slowest(self, count: int = 3) -> str:
+        if not self.times:
+            return "no node ran"
         ranked = sorted(self.times.items(), key=lambda item: -item[1])[:count]
         # unique ids: type.project.name[.hash]
         return ", ".join(
             f"{unique_id.split('.')[2]} {seconds:.2f} s"
             for unique_id, seconds in ranked
+        )
+
+
+class FrequentRun(DbtRun):
+    """The frequent run as the change sensor starts it: the sources' marks,
+    the groups that moved since ``base`` and `dbt build` of what they feed
+    (orchestration/changes.py), or nothing. Wall time includes the marks."""
+
+    def __init__(
+        self, params: database.ConnectionParams, base: changes.Marks | None
+    ) -> None:
+        started = time.perf_counter()
+        with psycopg.connect(params.conninfo()) as conn:
+            self.marks = changes.source_marks(conn)
+        self.marks_seconds = time.perf_counter() - started
+        self.changed = changes.changed_groups(base, self.marks)
+        args = changes.frequent_build_args(self.changed)
+        self.times = {}
+        if args is not None:
+            super().__init__(params, *args)
+        self.wall = time.perf_counter() - started
+
+    def describe(self) -> str:
+        return (
+            f"changed: {', '.join(self.changed) or 'nothing'};"
+            f" {len(self.times)} nodes; marks {self.marks_seconds * 1000:.0f} ms;"
+            f" {self.slowest(10)}"
         )
 
 
@@ -481,10 +507,13 @@ def measure(
         progress(f"write floor {figures['floor']:.1f} s, fact {figures['fact']:.1f} s")
 
         progress("frequent run with no change")
-        # the first frequent run after full refreshes takes the snapshots'
-        # first incremental step; the measured one has nothing left to do
-        DbtRun(params, *FREQUENT_RUN)
-        figures["none"] = DbtRun(params, *FREQUENT_RUN)
+        # the first frequent run after full refreshes has no marks to start
+        # from and runs everything (the snapshots' first incremental step);
+        # the measured one has nothing left to do
+        base = FrequentRun(params, None).marks
+        figures["none"] = FrequentRun(params, base)
+        base = figures["none"].marks
+        progress(f"no change: {figures['none'].describe()}")
         with psycopg.connect(params.conninfo()) as conn:
             total_orders = conn.execute("select count(*) from erp.orders").fetchone()[0]
         for name, count, seed in (
@@ -495,7 +524,9 @@ def measure(
                 change_orders(conn, count, seed=seed, now=datetime.now(UTC))
                 conn.commit()
             progress(f"frequent run after {count:,} orders changed")
-            run = DbtRun(params, *FREQUENT_RUN)
+            run = FrequentRun(params, base)
+            base = run.marks
+            progress(f"{count:,} orders: {run.describe()}")
             with psycopg.connect(params.conninfo()) as conn:
                 recomputed = conn.execute(
                     "select items_recomputed from marts.fct_attribution_builds"

@@ -50,7 +50,9 @@ def build_definitions(
         ],
         schedules=build_schedules(settings),
         sensors=[
-            build_source_change_sensor(settings),
+            build_source_change_sensor(
+                settings, project, dbt_assets_def, routine_checks
+            ),
             build_run_failure_alert_sensor(settings),
             operations.build_operations_sensor(settings),
             operations.build_recompute_budget_sensor(settings),

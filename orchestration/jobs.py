@@ -36,6 +36,7 @@ from dagster import (
 from dagster_dbt import build_dbt_asset_selection
 
 from orchestration.assets import DBT_CONCURRENCY_TAG
+from orchestration.changes import NIGHTLY_TESTS
 from orchestration.launch import (
     BACKFILL,
     INCREMENTAL,
@@ -54,7 +55,6 @@ if TYPE_CHECKING:  # what define_asset_job returns; not exported by dagster
     )
 
 # dbt tests tagged `nightly` scan whole views or facts: nightly only
-NIGHTLY_TESTS = "tag:nightly"
 # Dagster's run tag (seconds) that run monitoring enforces
 MAX_RUNTIME_TAG = "dagster/max_runtime"
 

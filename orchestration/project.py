@@ -22,15 +22,6 @@ from orchestration.settings import Settings
 from warehouse import database, dbt_runner
 
 PROJECT_DIR = database.PROJECT_ROOT
-# what `dbt parse` reads: a newer file here makes the manifest stale
-_PROJECT_SOURCES = (
-    "dbt_project.yml",
-    "models",
-    "macros",
-    "snapshots",
-    "data-tests",
-    "seeds",
-)
 
 
 def profiles_dir() -> Path:
@@ -64,7 +55,7 @@ def _newest_mtime(paths: Iterable[Path]) -> float:
 def manifest_is_stale(project: DbtProject) -> bool:
     if not project.manifest_path.exists():
         return True
-    sources = (project.project_dir / name for name in _PROJECT_SOURCES)
+    sources = (project.project_dir / name for name in dbt_runner.PROJECT_SOURCES)
     return _newest_mtime(sources) > project.manifest_path.stat().st_mtime
 
 

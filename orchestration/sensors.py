@@ -1,17 +1,28 @@
 """Sensors: run attribution_incremental when the sources change; alert on failure.
 
-The change sensor compares a cheap fingerprint of the ERP orders and the
-marketing tables (counts, max ids, max updated_at) with the one in its
-cursor: new or edited orders, items, costs, campaigns, targeting or status
-events start a run; an unchanged fingerprint starts nothing. While an
-incremental run is queued or in flight it waits, keeping its old cursor, so
-changes that run may have missed start the next one.
+The change sensor reads each source group's high-water mark
+(orchestration/changes.py: index-backed for the orders, exact for the small
+tables) and compares it with the marks of the last successful run it
+started. When some moved, it starts ``attribution_incremental`` on the part
+of the graph those sources feed (with its dbt tests, not the nightly ones,
+and the routine checks); when none moved, it starts nothing. While an
+incremental run is queued or in flight it waits. A run that fails leaves
+the marks where they were, so the next tick selects its changes again.
+Hard deletes and changes later than the orders' lookback are the nightly
+job's to repair.
 """
 
-import hashlib
 import json
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from dagster import (
+    AssetCheckKey,
+    AssetChecksDefinition,
+    AssetKey,
+    AssetsDefinition,
+    AssetSelection,
+    DagsterRunStatus,
     RunFailureSensorContext,
     RunRequest,
     RunsFilter,
@@ -22,80 +33,117 @@ from dagster import (
     run_failure_sensor,
     sensor,
 )
+from dagster_dbt import DbtProject, build_dbt_asset_selection
 
-from orchestration import alerts
+from orchestration import alerts, changes
 from orchestration.launch import INCREMENTAL
+from orchestration.project import read_manifest
 from orchestration.resources import AttributionDatabase
 from orchestration.runs import IN_FLIGHT, ORPHANED_TAG
 from orchestration.settings import Settings
 
-FINGERPRINT_SQL = """
-select
-    (select count(*) from erp.orders) as orders,
-    (select max(id) from erp.orders) as max_order_id,
-    (select max(updated_at) from erp.orders) as orders_updated_at,
-    (select count(*) from erp.order_items) as order_items,
-    (select max(updated_at) from erp.order_items) as order_items_updated_at,
-    (select max(updated_at) from erp.products) as products_updated_at,
-    (select count(*) from marketing.ad_campaigns) as campaigns,
-    (select max(updated_at) from marketing.ad_campaigns) as campaigns_updated_at,
-    (select count(*) from marketing.ad_campaign_products) as targets,
-    (select max(updated_at) from marketing.ad_campaign_products)
-        as targets_updated_at,
-    (select count(*) from marketing.ad_campaign_status_events) as status_events,
-    (select max(id) from marketing.ad_campaign_status_events) as max_status_event_id,
-    (select count(*) from marketing.ad_spend_daily) as spend_days,
-    (select max(loaded_at) from marketing.ad_spend_daily) as spend_loaded_at
-"""
+# the marks a run was started for (changes.digest), to find it again
+MARKS_TAG = "attribution/marks"
+CHANGED_TAG = "attribution/changed"
 
 
-def source_fingerprint(db: AttributionDatabase) -> dict[str, str | None]:
+def source_marks(db: AttributionDatabase) -> changes.Marks:
     with db.connect() as conn:
-        cursor = conn.execute(FINGERPRINT_SQL)
-        row = cursor.fetchone()
-        names = [column.name for column in cursor.description or []]
-    assert row is not None
-    return {
-        name: None if value is None else str(value)
-        for name, value in zip(names, row, strict=True)
-    }
+        return changes.source_marks(conn)
 
 
-def _changed(before: dict[str, str | None], after: dict[str, str | None]) -> list[str]:
-    return sorted(key for key in after if before.get(key) != after[key])
+def frequent_run_selection(
+    changed: list[str],
+    context: SensorEvaluationContext,
+    dbt_assets_def: AssetsDefinition,
+    routine_checks: Sequence[AssetChecksDefinition],
+    manifest: Mapping[str, Any],
+) -> tuple[list[AssetKey], list[AssetCheckKey]]:
+    """The assets and checks of the frequent run after these source changes:
+    the dbt selection of changes.frequent_selection, and the routine checks."""
+    if context.repository_def is None:
+        raise RuntimeError("the change sensor runs inside its code location")
+    asset_graph = context.repository_def.asset_graph
+    select, exclude = changes.frequent_selection(changed, manifest)
+    dbt = build_dbt_asset_selection(
+        [dbt_assets_def],
+        dbt_select=" ".join(select),
+        dbt_exclude=" ".join(exclude),
+    )
+    routine = AssetSelection.checks(*routine_checks)
+    assets = sorted(dbt.resolve(asset_graph), key=lambda key: key.to_user_string())
+    check_keys = dbt.resolve_checks(asset_graph) | routine.resolve_checks(asset_graph)
+    return assets, sorted(check_keys, key=lambda key: key.to_user_string())
 
 
-def build_source_change_sensor(settings: Settings) -> SensorDefinition:
+def _succeeded(context: SensorEvaluationContext, marks_digest: str) -> bool | None:
+    """Whether the run started for these marks succeeded; None: not found."""
+    records = context.instance.get_run_records(
+        RunsFilter(job_name=INCREMENTAL, tags={MARKS_TAG: marks_digest}), limit=1
+    )
+    if not records:
+        return None
+    return records[0].dagster_run.status == DagsterRunStatus.SUCCESS
+
+
+def build_source_change_sensor(
+    settings: Settings,
+    project: DbtProject,
+    dbt_assets_def: AssetsDefinition,
+    routine_checks: Sequence[AssetChecksDefinition],
+) -> SensorDefinition:
     @sensor(
         name="attribution_source_change_sensor",
         job_name=INCREMENTAL,
         minimum_interval_seconds=settings.sensor_interval_seconds,
         default_status=settings.sensor_status,
-        description="Starts attribution_incremental when ERP orders, campaigns or"
-        " spend change.",
+        description="Starts attribution_incremental on what the changed ERP"
+        " orders, products, campaigns or spend feed.",
     )
     def attribution_source_change_sensor(
         context: SensorEvaluationContext, database: AttributionDatabase
     ) -> SensorResult | SkipReason:
-        before = json.loads(context.cursor) if context.cursor else None
-        after = source_fingerprint(database)
-        if before == after:
-            return SkipReason("no change in the ERP orders or the campaigns")
         in_flight = context.instance.get_run_records(
             RunsFilter(job_name=INCREMENTAL, statuses=IN_FLIGHT), limit=1
         )
         if in_flight:
             return SkipReason("an incremental run is in flight; looking again later")
-        changed = _changed(before or {}, after)
-        serialized = json.dumps(after, sort_keys=True)
+        state = json.loads(context.cursor) if context.cursor else {}
+        base, pending = state.get("base"), state.get("pending")
+        attempt = int(state.get("attempt", 0))
+        after = source_marks(database)
+        if pending is not None:
+            succeeded = _succeeded(context, changes.digest(pending))
+            if succeeded:
+                base, pending, attempt = pending, None, 0
+            elif succeeded is False:
+                # failed or cancelled: its changes are selected again
+                pending, attempt = None, attempt + 1
+            elif pending == after:
+                return SkipReason("a run was requested for these changes")
+        changed = changes.changed_groups(base, after)
+        if not changed:
+            return SensorResult(
+                skip_reason=SkipReason("no change in the sources"),
+                cursor=json.dumps({"base": base, "attempt": attempt}),
+            )
+        assets, check_keys = frequent_run_selection(
+            changed, context, dbt_assets_def, routine_checks, read_manifest(project)
+        )
+        marks_digest = changes.digest(after)
         return SensorResult(
             run_requests=[
                 RunRequest(
-                    run_key=hashlib.sha256(serialized.encode()).hexdigest()[:20],
-                    tags={"attribution/changed": ",".join(changed)[:200]},
+                    run_key=f"{changes.digest(base or {})}-{marks_digest}-{attempt}",
+                    asset_selection=assets,
+                    asset_check_keys=check_keys,
+                    tags={
+                        MARKS_TAG: marks_digest,
+                        CHANGED_TAG: ",".join(changed)[:200],
+                    },
                 )
             ],
-            cursor=serialized,
+            cursor=json.dumps({"base": base, "pending": after, "attempt": attempt}),
         )
 
     return attribution_source_change_sensor

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from orchestration import changes
 from tests import pg
 from warehouse import database, dbt_runner
 
@@ -56,5 +57,25 @@ def run_dbt(dbt_target_dir) -> Callable[..., str]:
         if expect_ok and result.returncode != 0:
             raise AssertionError(f"dbt {' '.join(args)} failed:\n{output[-8000:]}")
         return output
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def frequent_run(run_dbt) -> Callable[..., list[str]]:
+    """frequent_run(params) -> the source groups that changed since the last
+    frequent run on that database; builds what they feed, as the change
+    sensor's runs do (orchestration/changes.py), or nothing at all."""
+    bases: dict[str, changes.Marks] = {}
+
+    def run(params: database.ConnectionParams) -> list[str]:
+        with database.connect(params) as conn:
+            marks = changes.source_marks(conn)
+        changed = changes.changed_groups(bases.get(params.dbname), marks)
+        args = changes.frequent_build_args(changed)
+        if args is not None:
+            run_dbt(params, *args)
+        bases[params.dbname] = marks
+        return changed
 
     return run

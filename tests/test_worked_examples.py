@@ -2,8 +2,9 @@
 
 One database holds every example on its own product, so the whole story
 (confirmation, cancellation, refund, reinstatement, a removal and a
-backdated correction) runs through four incremental builds, and the last
-one is checked against a full refresh.
+backdated correction) runs through four frequent runs, each building what
+the changed sources feed (orchestration/changes.py), and the last one is
+checked against a full refresh.
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ def of_item(rows: list[dict], order_item_id: int) -> list[dict]:
 
 
 @pytest.fixture(scope="module")
-def story(pg_server, run_dbt):
+def story(pg_server, frequent_run):
     params = pg.create_database(pg_server, prefix="examples")
     src = Sources(params)
     running = (("RUNNING", DAY0),)
@@ -118,7 +119,7 @@ def story(pg_server, run_dbt):
     src.order(109, "confirmed", at(9), items=((1090, 9, "3", "19.99", "10.00", 90),))
 
     states = {}
-    run_dbt(params, "build")
+    frequent_run(params)
     states["built"] = _snapshot(params)
 
     # today's changes: cancel 106 at 15:00, 107 cancelled from pending,
@@ -133,15 +134,15 @@ def story(pg_server, run_dbt):
     src.order(1051, "confirmed", at(11, 59), items=((10510, 5, "1", "10.00"),))
     src.order(1052, "confirmed", at(12), items=((10520, 5, "1", "10.00"),))
     src.status_event(8, "RUNNING", "PAUSED", SALE_DAY - timedelta(days=8))
-    run_dbt(params, "build")
+    frequent_run(params)
     states["cancelled"] = _snapshot(params)
 
     src.set_order_status(106, "refunded", at(16))
-    run_dbt(params, "build")
+    frequent_run(params)
     states["refunded"] = _snapshot(params)
 
     src.set_order_status(106, "delivered", at(17))
-    run_dbt(params, "build")
+    frequent_run(params)
     states["reinstated"] = _snapshot(params)
     yield params, states
     from warehouse import database

@@ -14,6 +14,15 @@ from pathlib import Path
 from warehouse import credentials, database
 
 PROJECT_ROOT = database.PROJECT_ROOT
+# what dbt reads: a newer or different file here is a new project
+PROJECT_SOURCES = (
+    "dbt_project.yml",
+    "models",
+    "macros",
+    "snapshots",
+    "data-tests",
+    "seeds",
+)
 
 
 def dbt_profiles_dir() -> Path:

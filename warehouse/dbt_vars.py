@@ -18,13 +18,14 @@ DBT_PROJECT = PROJECT_ROOT / "dbt_project.yml"
 
 
 @functools.cache
-def _project_vars() -> dict[str, Any]:
-    return yaml.safe_load(DBT_PROJECT.read_text()).get("vars") or {}
+def project_vars() -> dict[str, Any]:
+    """Every var dbt_project.yml sets, with its value there."""
+    return dict(yaml.safe_load(DBT_PROJECT.read_text()).get("vars") or {})
 
 
 def dbt_var(name: str) -> Any:
     """The value of var `name` as dbt_project.yml sets it; KeyError if unset."""
-    found = _project_vars()
+    found = project_vars()
     if name not in found:
         raise KeyError(f"dbt_project.yml sets no var {name!r}")
     return found[name]

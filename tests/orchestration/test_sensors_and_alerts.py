@@ -11,6 +11,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 from dagster import (
+    AssetKey,
     DagsterInstance,
     RunRequest,
     SensorResult,
@@ -23,7 +24,6 @@ from orchestration import alerts
 from orchestration.resources import AttributionDatabase
 from orchestration.sensors import (
     build_run_failure_alert_sensor,
-    build_source_change_sensor,
 )
 from orchestration.settings import Settings
 from tests import pg
@@ -91,17 +91,25 @@ def _credits(params, order_id: int, credit_mode: str | None = None) -> list[tupl
     )
 
 
+def _change_sensor(params):
+    """The change sensor as its code location loads it."""
+    return support.definitions(params).get_sensor_def(
+        "attribution_source_change_sensor"
+    )
+
+
 def _tick(sensor, params, cursor: str | None, instance: DagsterInstance):
     context = build_sensor_context(
         cursor=cursor,
         instance=instance,
         resources={"database": AttributionDatabase.from_params(params)},
+        repository_def=support.definitions(params).get_repository_def(),
     )
     return sensor(context)
 
 
 def test_sensor_starts_a_run_on_a_sale_and_credits_follow(fresh_db):
-    sensor = build_source_change_sensor(Settings.from_env())
+    sensor = _change_sensor(fresh_db)
     instance = DagsterInstance.ephemeral()
     _campaigns_targeting_product_a(fresh_db)
     _sell(fresh_db, 1, 3, "300.00", T0)
@@ -146,8 +154,64 @@ def test_sensor_starts_a_run_on_a_sale_and_credits_follow(fresh_db):
     assert _credits(fresh_db, 1) == first_credits  # the first sale: untouched
 
 
+def _run_requested(params, request: RunRequest, instance: DagsterInstance):
+    """The run the daemon would launch for the sensor's request."""
+    job = support.definitions(params).resolve_job_def("attribution_incremental")
+    subset = job.get_subset(
+        asset_selection=set(request.asset_selection or ()),
+        asset_check_selection=set(request.asset_check_keys or ()),
+    )
+    return subset.execute_in_process(
+        instance=instance, tags=request.tags, raise_on_error=False
+    )
+
+
+def test_sensor_runs_only_what_the_changed_sources_feed(fresh_db):
+    sensor = _change_sensor(fresh_db)
+    instance = DagsterInstance.ephemeral()
+    _campaigns_targeting_product_a(fresh_db)
+    _sell(fresh_db, 1, 3, "300.00", T0)
+
+    first = _tick(sensor, fresh_db, None, instance)
+    assert isinstance(first, SensorResult)
+    (request,) = first.run_requests
+    # nothing built yet: everything, the matching tables included
+    assert AssetKey(["marts", "dim_campaigns"]) in request.asset_selection
+    assert _run_requested(fresh_db, request, instance).success
+    assert len(_credits(fresh_db, 1)) == 6
+    idle = _tick(sensor, fresh_db, first.cursor, instance)
+    assert isinstance(idle, SensorResult) and not idle.run_requests
+
+    # a sale: the orders' part of the graph, not the campaigns' or products'
+    _sell(fresh_db, 2, 1, "100.00", T0 + timedelta(hours=1))
+    second = _tick(sensor, fresh_db, idle.cursor, instance)
+    assert isinstance(second, SensorResult)
+    (request,) = second.run_requests
+    selected = {key.to_user_string() for key in request.asset_selection}
+    assert CREDITS in selected and "snapshots/snap_erp__orders" in selected
+    assert not selected & {
+        "marts/dim_campaigns",
+        "marts/dim_products",
+        "intermediate/int_campaign_product_segments",
+        "snapshots/snap_marketing__ad_campaigns",
+    }, selected
+    assert request.tags["attribution/changed"] == "orders"
+    result = _run_requested(fresh_db, request, instance)
+    assert result.success
+    assert [row for row in _credits(fresh_db, 2) if row[0] == "SPLIT"] == [
+        ("SPLIT", 3, Decimal("0.3334"), Decimal("33.34")),
+        ("SPLIT", 7, Decimal("0.3333"), Decimal("33.33")),
+        ("SPLIT", 9, Decimal("0.3333"), Decimal("33.33")),
+    ]
+    assert "marts/dim_campaigns" not in support.materialized(result)
+    # the run succeeded: its marks are the new base, and nothing is left
+    idle = _tick(sensor, fresh_db, second.cursor, instance)
+    assert isinstance(idle, SensorResult) and not idle.run_requests
+    assert "no change" in (idle.skip_reason.skip_message or "")
+
+
 def test_sensor_waits_while_an_incremental_run_is_in_flight(fresh_db):
-    sensor = build_source_change_sensor(Settings.from_env())
+    sensor = _change_sensor(fresh_db)
     instance = DagsterInstance.ephemeral()
     job = support.definitions(fresh_db).resolve_job_def("attribution_incremental")
     instance.create_run_for_job(job, run_config={})  # NOT_STARTED
