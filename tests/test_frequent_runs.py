@@ -15,11 +15,11 @@ from datetime import UTC, datetime, timedelta
 
 import psycopg
 import pytest
-from demo import data as demo_data
-from warehouse import database
 
+from demo import data as demo_data
 from orchestration import changes
 from tests import pg
+from warehouse import database
 
 ANCHOR = datetime(2026, 6, 1, tzinfo=UTC)
 NOW = ANCHOR + timedelta(hours=3)
