@@ -125,7 +125,9 @@ class FrequentRun(DbtRun):
             self.marks = changes.source_marks(conn)
         self.marks_seconds = time.perf_counter() - started
         self.changed = changes.changed_groups(base, self.marks)
-        args = changes.frequent_build_args(self.changed)
+        args = changes.frequent_build_args(
+            self.changed, dbt_runner.parsed_manifest(params)
+        )
         self.times = {}
         if args is not None:
             super().__init__(params, *args)

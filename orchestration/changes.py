@@ -88,12 +88,6 @@ GROUPS: dict[str, SourceGroup] = {
 }
 
 
-def last_manifest() -> dict[str, Any]:
-    """The manifest of the last dbt command in this project (target/): what
-    the benchmark and the tests, which run dbt themselves, select from."""
-    return json.loads((PROJECT_DIR / "target" / "manifest.json").read_text())
-
-
 def _start_ids(start: str, manifest: Mapping[str, Any]) -> set[str]:
     if start.startswith("source:"):
         source_name, _, name = start.removeprefix("source:").partition(".")
@@ -244,13 +238,10 @@ def frequent_selection(
 
 
 def frequent_build_args(
-    changed: Iterable[str], manifest: Mapping[str, Any] | None = None
+    changed: Iterable[str], manifest: Mapping[str, Any]
 ) -> list[str] | None:
-    """The `dbt build` arguments of the frequent run, or None: nothing to do
-    (``manifest``: default, the last one dbt wrote in target/)."""
-    select, exclude = frequent_selection(
-        changed, manifest if manifest is not None else _lazy_manifest(changed)
-    )
+    """The `dbt build` arguments of the frequent run, or None: nothing to do."""
+    select, exclude = frequent_selection(changed, manifest)
     if not select:
         return None
     return [
@@ -262,12 +253,6 @@ def frequent_build_args(
         "--exclude-resource-type",
         "unit_test",
     ]
-
-
-def _lazy_manifest(changed: Iterable[str]) -> Mapping[str, Any]:
-    # a deploy or nothing at all needs no manifest (the first build has none)
-    changed = set(changed)
-    return {} if not changed or "project" in changed else last_manifest()
 
 
 def dumps(marks: Mapping[str, str]) -> str:

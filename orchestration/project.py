@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -40,23 +39,11 @@ def _use_project_dbt() -> None:
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
 
 
-def _newest_mtime(paths: Iterable[Path]) -> float:
-    newest = 0.0
-    for path in paths:
-        if path.is_file():
-            newest = max(newest, path.stat().st_mtime)
-        elif path.is_dir():
-            newest = max(
-                [newest, *(f.stat().st_mtime for f in path.rglob("*") if f.is_file())]
-            )
-    return newest
-
-
 def manifest_is_stale(project: DbtProject) -> bool:
     if not project.manifest_path.exists():
         return True
-    sources = (project.project_dir / name for name in dbt_runner.PROJECT_SOURCES)
-    return _newest_mtime(sources) > project.manifest_path.stat().st_mtime
+    newest = dbt_runner.newest_project_change(Path(project.project_dir))
+    return newest > project.manifest_path.stat().st_mtime
 
 
 def build_project(settings: Settings) -> DbtProject:

@@ -72,7 +72,7 @@ def frequent_run(run_dbt) -> Callable[..., list[str]]:
         with database.connect(params) as conn:
             marks = changes.source_marks(conn)
         changed = changes.changed_groups(bases.get(params.dbname), marks)
-        args = changes.frequent_build_args(changed)
+        args = changes.frequent_build_args(changed, dbt_runner.parsed_manifest(params))
         if args is not None:
             run_dbt(params, *args)
         bases[params.dbname] = marks

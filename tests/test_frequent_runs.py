@@ -19,7 +19,7 @@ import pytest
 from demo import data as demo_data
 from orchestration import changes
 from tests import pg
-from warehouse import database
+from warehouse import database, dbt_runner
 
 ANCHOR = datetime(2026, 6, 1, tzinfo=UTC)
 NOW = ANCHOR + timedelta(hours=3)
@@ -237,7 +237,9 @@ def test_models_reading_the_date_are_rebuilt_when_it_rolls_over(run_dbt, pg_serv
         if "snapshots" not in path.parts and DATE_FUNCTIONS.search(path.read_text())
     )
     assert readers, "no model reads the date: the reporting_date group is dead"
-    select, exclude = changes.frequent_selection(["reporting_date"])
+    select, exclude = changes.frequent_selection(
+        ["reporting_date"], dbt_runner.parsed_manifest(pg_server)
+    )
     listed = run_dbt(
         pg_server,
         "ls",

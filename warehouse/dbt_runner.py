@@ -6,10 +6,12 @@ profiles.example.yml unless the project has its own profiles.yml.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from warehouse import credentials, database
 
@@ -107,3 +109,26 @@ def run_mf(
         capture_output=capture,
         check=False,
     )
+
+
+def newest_project_change(project_dir: Path = PROJECT_ROOT) -> float:
+    """The newest modification time of the files dbt reads."""
+    newest = 0.0
+    for name in PROJECT_SOURCES:
+        path = project_dir / name
+        files = [path] if path.is_file() else path.rglob("*")
+        for file in files:
+            if file.is_file():
+                newest = max(newest, file.stat().st_mtime)
+    return newest
+
+
+def parsed_manifest(params: database.ConnectionParams | None = None) -> dict[str, Any]:
+    """The project's manifest in target/, from `dbt parse` (no database
+    needed) when it is missing or older than a project file."""
+    manifest = PROJECT_ROOT / "target" / "manifest.json"
+    if not manifest.exists() or newest_project_change() > manifest.stat().st_mtime:
+        parsed = run_dbt(["parse", "--quiet"], params, capture=True)
+        if parsed.returncode != 0:
+            raise RuntimeError(f"dbt parse failed:\n{parsed.stdout[-4000:]}")
+    return json.loads(manifest.read_text())
