@@ -114,7 +114,7 @@ def fail_orphaned_runs(instance: DagsterInstance, raise_: Raise) -> list[str]:
             " Failed so that the runs queued behind it can start; the next"
             " incremental run recomputes its changes."
         )
-        instance.report_run_failed(run, message=message)
+        # alerted before it is failed: whoever sees it failed finds the alert
         raise_(
             alerts.Alert(
                 severity="error",
@@ -126,6 +126,7 @@ def fail_orphaned_runs(instance: DagsterInstance, raise_: Raise) -> list[str]:
                 details={"pid": orphan.pid, "status": run.status.value},
             )
         )
+        instance.report_run_failed(run, message=message)
         failed.append(run.run_id)
     return failed
 

@@ -168,12 +168,14 @@ def test_a_killed_worker_and_code_server_do_not_stop_the_pipeline(built_db, tmp_
             240,
         )
         assert failed
+        # the sweep alerts before it fails the run: the alert is there already
         assert pg.query(
             built_db,
             "select severity, job_name from ops.alerts where source = 'orphaned_run'"
             " and run_id = %s",
             (first.run_id,),
         ) == [("error", INCREMENTAL)]
+        assert instance.get_run_by_id(first.run_id).tags.get(runs.ORPHANED_TAG)
         # the sensor no longer waits behind it: the next run credits the order
         second = _wait(
             "the next incremental run to succeed",
