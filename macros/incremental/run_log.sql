@@ -22,6 +22,12 @@
         rows_reversed bigint,
         invocation_id text
     );
+    -- every run reads the log by model (its watermark, its last build time):
+    -- a row per model per run must not make that a scan of the whole log
+    create index if not exists attribution_runs_model_watermark
+    on {{ attribution_runs_relation() }} (model_name, watermark);
+    create index if not exists attribution_runs_model_built
+    on {{ attribution_runs_relation() }} (model_name, built_at);
 {% endmacro %}
 
 {#-
