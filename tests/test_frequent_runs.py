@@ -17,6 +17,7 @@ import psycopg
 import pytest
 
 from demo import data as demo_data
+from marketing.campaigns.corrections import name_correction_reason
 from orchestration import changes
 from tests import pg
 from warehouse import database, dbt_runner
@@ -109,10 +110,7 @@ def change_campaign(conn: psycopg.Connection) -> None:
         " order by count(*) desc limit 1",
     )
     with conn.transaction():
-        conn.execute(
-            "select set_config('attribution.correction_reason', %s, true)",
-            ("test: flight end corrected",),
-        )
+        name_correction_reason(conn, "test: flight end corrected")
         conn.execute(
             "update marketing.ad_campaigns set ends_at = %s where id = %s",
             (starts_at + (last_sale - starts_at) / 2, campaign_id),

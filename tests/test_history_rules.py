@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import psycopg
 import pytest
 
+from marketing.campaigns.corrections import name_correction_reason
 from tests import pg
 from tests.sources import Sources
 from warehouse import credentials
@@ -164,10 +165,7 @@ def test_moving_a_launched_flight_across_the_past_needs_a_reason(fresh_db):
             (NOW + timedelta(days=30),),
         )
         with conn.transaction():
-            conn.execute(
-                "select set_config('attribution.correction_reason', %s, true)",
-                ("started late: the ads went live at noon",),
-            )
+            name_correction_reason(conn, "started late: the ads went live at noon")
             conn.execute("update marketing.ad_campaigns set starts_at = %s", (at(1),))
     assert pg.query(fresh_db, "select starts_at from marketing.ad_campaigns") == [
         (at(1),)

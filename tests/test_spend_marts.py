@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import psycopg
 
+from marketing.campaigns.corrections import name_correction_reason
 from tests import pg
 from tests.sources import Sources
 
@@ -30,9 +31,7 @@ def _spend(params, campaign_id, day, amount, impressions=None, clicks=None):
 def _budget(params, campaign_id, budget_type, amount, ends_at=None):
     # the flights are set up in the past: a correction, which needs a reason
     with psycopg.connect(params.conninfo()) as conn:
-        conn.execute(
-            "select set_config('attribution.correction_reason', 'test set-up', true)"
-        )
+        name_correction_reason(conn, "test set-up")
         conn.execute(
             "update marketing.ad_campaigns set budget_type = %s, budget_amount = %s,"
             " ends_at = %s where id = %s",
