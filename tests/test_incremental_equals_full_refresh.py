@@ -198,6 +198,7 @@ def test_every_incremental_step_equals_a_full_refresh(
             " where build_id in (select max(build_id) from marts.fct_attribution_builds"
             " where model_name not like 'agg_%%' group by model_name)",
         )
+        assert recomputed, f"step {step}: no build of a fact was logged"
         assert all(items > 0 for _, items in recomputed), recomputed
 
         before = _facts(params)
