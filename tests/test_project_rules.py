@@ -414,24 +414,27 @@ def fct_rejoining_of_upstream_concepts(project: Project) -> set[str]:
 
 def _primary_key_tested(project: Project, resource: Resource) -> bool:
     """int_model_test_summary: on one column (or on the model, for a
-    multi-column test), a whole set of primary_key_test_macros, or a unique
-    test plus a not_null constraint."""
+    multi-column test), every macro of one set of primary_key_test_macros, or
+    a unique test plus a not_null constraint.
+
+    Each macro of a set must be there: the package counts the tests matching
+    any of the set, so two unique tests (or two not_null ones) would pass as
+    a key test; they prove no key."""
     by_column = defaultdict(list)
     for test in project.tests_by_parent[resource.unique_id]:
         by_column[test.node.get("column_name") or None].append(
-            json.dumps(test.node["depends_on"]["macros"])
+            set(test.node["depends_on"]["macros"])
         )
     columns = resource.node.get("columns", {})
     for column, macros in by_column.items():
         for test_set in project.vars["primary_key_test_macros"]:
-            matched = sum(
-                any(f"macro.{macro}" in deps for macro in test_set) for deps in macros
-            )
-            if matched >= len(test_set):
+            if all(
+                any(f"macro.{macro}" in deps for deps in macros) for macro in test_set
+            ):
                 return True
-        unique = sum("macro.dbt.test_unique" in deps for deps in macros)
+        unique = any("macro.dbt.test_unique" in deps for deps in macros)
         constraints = columns.get(column, {}).get("constraints", [])
-        if unique + any(c["type"] == "not_null" for c in constraints) >= 2:
+        if unique and any(c["type"] == "not_null" for c in constraints):
             return True
     return False
 
@@ -648,4 +651,180 @@ def test_the_rules_report_a_model_that_breaks_them(project):
     assert "stg_erp__orders" in fct_direct_join_to_source(broken)
     assert "dim_campaigns -> stg_erp__orders" in (
         fct_staging_dependent_on_marts_or_intermediate(broken)
+    )
+
+
+def _node(manifest: dict, name: str) -> dict:
+    """The model, test or exposure of that name in the (copied) manifest."""
+    for kind in ("nodes", "exposures"):
+        for node in manifest[kind].values():
+            if node["name"] == name:
+                return node
+    raise KeyError(name)
+
+
+def _hard_code_a_source(manifest: dict) -> None:
+    model = _node(manifest, "stg_erp__orders")
+    model["raw_code"] = model["raw_code"].replace(
+        "{{ source('erp', 'orders') }}", "erp.orders"
+    )
+
+
+def _chain_the_orders_through_views(manifest: dict) -> None:
+    # stg -> snap -> observed -> evaluated -> matched -> allocated -> explained
+    for name in ("snap_erp__orders", "int_orders_observed"):
+        _node(manifest, name)["config"]["materialized"] = "view"
+
+
+def _file_a_staging_model_under_marts(manifest: dict) -> None:
+    _node(manifest, "stg_erp__orders")["original_file_path"] = (
+        "models/marts/attribution/stg_erp__orders.sql"
+    )
+
+
+def _file_a_staging_model_under_another_source(manifest: dict) -> None:
+    _node(manifest, "stg_erp__orders")["original_file_path"] = (
+        "models/staging/marketing/stg_erp__orders.sql"
+    )
+
+
+def _declare_a_test_away_from_its_model(manifest: dict) -> None:
+    _node(manifest, "not_null_stg_erp__orders_sale_time")["original_file_path"] = (
+        "models/marts/attribution/_attribution__models.yml"
+    )
+
+
+def _drop_a_public_contract(manifest: dict) -> None:
+    _node(manifest, "dim_campaigns")["config"]["contract"]["enforced"] = False
+
+
+def _leave_a_public_column_undescribed(manifest: dict) -> None:
+    _node(manifest, "dim_campaigns")["columns"]["platform"]["description"] = ""
+
+
+def _leave_a_public_model_undescribed(manifest: dict) -> None:
+    _node(manifest, "dim_products")["description"] = ""
+
+
+def _expose_a_view(manifest: dict) -> None:
+    _node(manifest, "dim_campaigns")["config"]["materialized"] = "view"
+
+
+def _expose_a_source(manifest: dict) -> None:
+    _node(manifest, "bi_reader")["depends_on"]["nodes"].append(
+        "source.campaign_attribution.erp.orders"
+    )
+
+
+def _twice(manifest: dict, test_name: str) -> None:
+    """A second copy of a test, under its own id."""
+    test = copy.deepcopy(_node(manifest, test_name))
+    test["unique_id"] += ".again"
+    manifest["nodes"][test["unique_id"]] = test
+
+
+def _key_tested_only_not_null(manifest: dict) -> None:
+    _node(manifest, "unique_stg_erp__orders_order_id")["attached_node"] = (
+        "model.campaign_attribution.dim_products"
+    )
+    # two tests of the set's macros, yet no unique one
+    _twice(manifest, "not_null_stg_erp__orders_order_id")
+
+
+def _key_tested_only_unique(manifest: dict) -> None:
+    _node(manifest, "not_null_stg_erp__products_product_id")["attached_node"] = (
+        "model.campaign_attribution.dim_products"
+    )
+    # two unique tests, yet no not_null test nor constraint
+    _twice(manifest, "unique_stg_erp__products_product_id")
+
+
+SEEDED_VIOLATIONS = [
+    (
+        "fct_hard_coded_references",
+        _hard_code_a_source,
+        "stg_erp__orders: erp.orders",
+    ),
+    (
+        "fct_chained_views_dependencies",
+        _chain_the_orders_through_views,
+        "stg_erp__orders -> snap_erp__orders -> int_orders_observed"
+        " -> int_order_items_evaluated -> int_order_items_matched"
+        " -> int_order_item_credits_allocated -> fct_order_item_campaign_explanations",
+    ),
+    (
+        "fct_model_directories",
+        _file_a_staging_model_under_marts,
+        "models/marts/attribution/stg_erp__orders.sql",
+    ),
+    (
+        "fct_model_directories",
+        _file_a_staging_model_under_another_source,
+        "models/staging/marketing/stg_erp__orders.sql",
+    ),
+    (
+        "fct_test_directories",
+        _declare_a_test_away_from_its_model,
+        "not_null_stg_erp__orders_sale_time:"
+        " models/marts/attribution/_attribution__models.yml",
+    ),
+    (
+        "fct_public_models_without_contract",
+        _drop_a_public_contract,
+        "dim_campaigns",
+    ),
+    (
+        "fct_undocumented_public_models",
+        _leave_a_public_column_undescribed,
+        "dim_campaigns: platform",
+    ),
+    (
+        "fct_undocumented_public_models",
+        _leave_a_public_model_undescribed,
+        "dim_products: no description",
+    ),
+    (
+        "fct_exposure_parents_materializations",
+        _expose_a_view,
+        "app_leaderboard <- dim_campaigns",
+    ),
+    (
+        "fct_exposure_parents_materializations",
+        _expose_a_source,
+        "bi_reader <- erp.orders",
+    ),
+    (
+        "fct_missing_primary_key_tests",
+        _key_tested_only_not_null,
+        "stg_erp__orders",
+    ),
+    (
+        "fct_missing_primary_key_tests",
+        _key_tested_only_unique,
+        "stg_erp__products",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "seed", "expected"),
+    SEEDED_VIOLATIONS,
+    ids=[seed.__name__.strip("_") for _, seed, _ in SEEDED_VIOLATIONS],
+)
+def test_the_rule_reports_a_seeded_violation(project, name, seed, expected):
+    """Each rule, fed the project with one thing broken, names that thing."""
+    assert expected not in RULES[name](project)
+    manifest = copy.deepcopy(project.manifest)
+    seed(manifest)
+    assert expected in RULES[name](Project(manifest, project.vars))
+
+
+def test_a_unique_key_with_a_not_null_constraint_is_tested(project):
+    """The other way to test a key: a unique test on a not-null column."""
+    manifest = copy.deepcopy(project.manifest)
+    _key_tested_only_unique(manifest)
+    column = _node(manifest, "stg_erp__products")["columns"]["product_id"]
+    column["constraints"] = [{"type": "not_null"}]
+    assert "stg_erp__products" not in fct_missing_primary_key_tests(
+        Project(manifest, project.vars)
     )
