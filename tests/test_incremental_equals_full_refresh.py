@@ -69,6 +69,21 @@ def differences(params, aggregates: dict[str, str]) -> dict[str, int]:
             "intermediate.int_order_items_matched",
             "campaign_rank = 1",
         ),
+        # what the health aggregate adds up besides the items
+        "bad_items": (
+            "order_item_id, order_id, sale_time, bad_reason",
+            "intermediate.int_order_items_bad",
+            "intermediate.int_order_items_evaluated",
+            "has_been_observed_countable and not is_good",
+        ),
+        "orders_with_items": (
+            "order_id, has_items",
+            "intermediate.int_orders_observed",
+            "(select order_id, exists (select 1 from erp.order_items as i"
+            " where i.order_id = o.order_id) as has_items"
+            " from intermediate.int_orders_observed as o)",
+            "true",
+        ),
     }
     for name, (model, _) in AGGREGATES.items():
         checks[name] = ("*", f"marts.{model}", f"({aggregates[name]})", "true")
@@ -112,6 +127,48 @@ def change_what_the_demo_does_not(
     if victim:
         conn.execute("delete from erp.order_items where order_id = %s", victim)
         conn.execute("delete from erp.orders where id = %s", victim)
+    # an order whose items all went (the ERP bumps updated_at): now a bad
+    # source row, an order without items; and one that gains an item back
+    emptied = conn.execute(
+        "select id from erp.orders as o where status in ('delivered', 'completed')"
+        " and exists (select 1 from erp.order_items as i where i.order_id = o.id)"
+        " order by id desc limit 1 offset %s",
+        (rng.randint(0, 20),),
+    ).fetchone()
+    if emptied:
+        conn.execute("delete from erp.order_items where order_id = %s", emptied)
+        conn.execute(
+            "update erp.orders set updated_at = %s where id = %s", (now, *emptied)
+        )
+    refilled = conn.execute(
+        "select id from erp.orders as o where status in ('delivered', 'completed')"
+        " and not exists (select 1 from erp.order_items as i where i.order_id = o.id)"
+        " order by id limit 1"
+    ).fetchone()
+    if refilled and refilled != emptied:
+        conn.execute(
+            "insert into erp.order_items (id, order_id, product_id, quantity,"
+            " unit_price, discount_amount, created_at, updated_at)"
+            " select (select max(id) + 1 from erp.order_items), %s, min(id), 1,"
+            " 10, 0, %s, %s from erp.products",
+            (*refilled, now, now),
+        )
+        conn.execute(
+            "update erp.orders set updated_at = %s where id = %s", (now, *refilled)
+        )
+    # items going bad: a negative price, a product row that does not exist
+    for change in (
+        "unit_price = -unit_price - 1",
+        "product_id = product_id + 1000000",
+    ):
+        (order_id,) = conn.execute(
+            f"update erp.order_items set {change} where id = (select id from"
+            " erp.order_items order by id limit 1 offset %s) returning order_id",
+            (rng.randint(0, 200),),
+        ).fetchone()
+        conn.execute(
+            "update erp.orders set updated_at = %s where id = %s", (now, order_id)
+        )
     late = conn.execute(
         "select id from erp.orders where status = 'confirmed'"
         " order by id limit 1 offset %s",
@@ -237,6 +294,15 @@ def test_every_incremental_step_equals_a_full_refresh(
         " where spend is not null and items = 0",
     )
     assert spend_only_days > 0, "no day with spend and no credited sale"
+    bad_rows = pg.rows(
+        params,
+        "select sum(bad_items_non_positive_quantity) as quantity,"
+        " sum(bad_items_negative_price) as price,"
+        " sum(bad_items_missing_product) as product,"
+        " sum(orders_without_items) as empty_orders"
+        " from marts.agg_attribution_health_daily",
+    )[0]
+    assert all(count > 0 for count in bad_rows.values()), bad_rows
     backdated = pg.scalar(
         params,
         "select count(*) from marketing.ad_campaign_status_events"

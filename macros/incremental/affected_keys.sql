@@ -287,52 +287,77 @@
     fact: the fact was built in full after `since`, or has no change log.
 -#}
 {% macro campaign_days_rebuilt(since) %}
+    {{ return(rebuilt_since([ref('fct_order_item_campaign_credits')], since)) }}
+{% endmacro %}
+
+{#-
+    True when agg_attribution_health_daily must be computed from its whole
+    sources: one of them was built in full after `since`, or has no change
+    log.
+-#}
+{% macro health_days_rebuilt(since) %}
+    {{ return(rebuilt_since([
+        ref('fct_order_item_attribution'),
+        ref('int_order_items_bad'),
+        ref('int_orders_observed'),
+    ], since)) }}
+{% endmacro %}
+
+{#-
+    True when a reader of the change logs of `relations` cannot add their
+    differences: one was built in full after `since` (its log starts
+    afresh), or has no log yet.
+-#}
+{% macro rebuilt_since(relations, since) %}
     {%- if not execute -%}
         {{ return(false) }}
     {%- endif -%}
-    {%- set credits = ref('fct_order_item_campaign_credits') -%}
-    {%- set log = adapter.get_relation(
-        database=credits.database,
-        schema=credits.schema,
-        identifier=credits.identifier ~ "__changes") -%}
-    {%- if log is none -%}
-        {{ return(true) }}
-    {%- endif -%}
-    {%- set rebuilt = run_query(
-        "select exists (" ~ full_build_since(credits.identifier, since) ~ ")") -%}
+    {%- set checks = [] -%}
+    {%- for relation in relations -%}
+        {%- set log = adapter.get_relation(
+            database=relation.database,
+            schema=relation.schema,
+            identifier=relation.identifier ~ "__changes") -%}
+        {%- if log is none -%}
+            {{ return(true) }}
+        {%- endif -%}
+        {%- do checks.append(
+            "exists (" ~ full_build_since(relation.identifier, since) ~ ")") -%}
+    {%- endfor -%}
+    {%- set rebuilt = run_query("select " ~ checks | join(" or ")) -%}
     {{ return(rebuilt.columns[0].values()[0]) }}
 {% endmacro %}
 
 {#-
-    The sale days agg_attribution_health_daily recomputes: the old and new
-    days of every item the attribution fact replaced and of every order
-    whose observation changed (its bad items and whether it has items at
-    all follow the order: the ERP bumps updated_at on any item change)
-    after `since`; after a full build of either, every day.
+    The sale days agg_attribution_health_daily replaces: the old and new
+    days of every row its sources (the attribution fact, the bad items, the
+    orders) deleted or inserted after `since`; after a full build of one of
+    them, every day on either side.
 -#}
 {% macro affected_health_days(since) %}
-{%- set items = ref('fct_order_item_attribution') -%}
-{%- set orders = ref('int_orders_observed') -%}
-    with
-    changed as (
-        {{ changed_since(items, ['sale_time'], since) }}
+    {%- set sources = [
+        ref('fct_order_item_attribution'),
+        ref('int_order_items_bad'),
+        ref('int_orders_observed'),
+    ] -%}
+    {%- set rebuilt = health_days_rebuilt(since) -%}
+    {%- for source in sources %}
+        {%- if rebuilt %}
+        select distinct {{ reporting_day('rows_now.sale_time') }} as sale_date
+        from {{ source }} as rows_now
+        {%- else %}
+        select distinct {{ reporting_day('changes.sale_time') }} as sale_date
+        from {{ change_log_relation(source) }} as changes
+        where changes.logged_at > {{ since }}
+        {%- endif %}
         union
-        {{ changed_since(orders, ['sale_time'], since) }}
-    ),
-
-    days as (
-        select distinct {{ reporting_day('changed.sale_time') }} as sale_date
-        from changed
-        where changed.sale_time is not null
-        union
-        select existing.sale_date
-        from {{ this }} as existing
-        where
-            exists ({{ full_build_since(items.identifier, since) }})
-            or exists ({{ full_build_since(orders.identifier, since) }})
-    )
-
-    select sale_date from days
+    {%- endfor %}
+    {%- if rebuilt %}
+        select existing.sale_date from {{ this }} as existing
+    {%- else %}
+        select null::date
+        where false
+    {%- endif %}
 {% endmacro %}
 
 {#-

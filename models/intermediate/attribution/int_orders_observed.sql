@@ -5,7 +5,7 @@
         replace_key='order_id',
         marker_column='order_status',
         reversal_column='is_reversed',
-        change_log=['sale_time'],
+        change_log=['sale_time', 'has_been_observed_countable', 'has_items'],
         on_schema_change='fail',
         unique_key='order_id',
         pre_hook="{{ stage_affected_keys(attribution_affected_orders(attribution_watermark())) }}",
@@ -21,7 +21,10 @@
 --   has_been_observed_countable: seen in a countable status, now or earlier;
 --   is_reversed: the current status is a reversal status;
 --   reversed_at: updated_at of the first observed version of the current
---     run of reversal statuses (cancelled -> refunded keeps the first).
+--     run of reversal statuses (cancelled -> refunded keeps the first);
+--   has_items: the ERP holds items of it (an order without any is a bad
+--     source row). The ERP bumps updated_at on any change of an order's
+--     items, so an order observed again is the order whose items changed.
 with
 
 order_versions as (
@@ -31,6 +34,10 @@ order_versions as (
             select affected.order_id from {{ affected_keys_relation() }} as affected
         )
     {% endif %}
+),
+
+order_items as (
+    select order_id from {{ ref('stg_erp__order_items') }}
 ),
 
 classified as (
@@ -86,7 +93,11 @@ current_orders as (
         case
             when with_last_non_reversal.is_reversal_status
                 then reversal_starts.reversed_at
-        end as reversed_at
+        end as reversed_at,
+        exists(
+            select 1 from order_items
+            where order_items.order_id = with_last_non_reversal.order_id
+        ) as has_items
     from with_last_non_reversal
     left join reversal_starts
         on with_last_non_reversal.order_id = reversal_starts.order_id

@@ -5,7 +5,10 @@
         reversal_column='is_reversed',
         unique_key='order_item_id',
         marker_column='order_id',
-        change_log=['sale_time'],
+        change_log=[
+            'sale_time', 'is_reversed', 'is_attributed', 'item_revenue',
+            'matched_campaigns_count',
+        ],
         on_schema_change='fail',
         pre_hook="{{ stage_affected_keys(attribution_affected_order_items(attribution_watermark())) }}",
         post_hook="{{ record_full_build() }}",

@@ -202,17 +202,18 @@ spend as (
         group by 1, 2, 3
     ),
 
-    -- rows with a credit of known profit: their profit is a number.
-    -- a semi-join: one probe of the fact's (campaign_id, sale_time) index
-    -- per row, never a scan of the whole fact
+    -- rows with a credit of known profit: their profit is a number. One
+    -- probe of the fact's (campaign_id, sale_time) index per row, stopping
+    -- at the first such credit: a lateral with a limit, because the
+    -- planner turns an EXISTS over many rows into a hash of the whole fact
     known_profits as (
         select
             affected.campaign_id,
             affected.sale_date,
             affected.credit_mode
         from {{ affected_keys_relation() }} as affected
-        where exists (
-            select 1
+        cross join lateral (
+            select 1 as is_known
             from {{ credits_relation }} as credits
             where
                 credits.campaign_id = affected.campaign_id
@@ -221,7 +222,9 @@ spend as (
                 and credits.sale_time < {{ day_bounds('affected.sale_date + 1') }}
                 and not credits.is_reversed
                 and credits.credited_profit is not null
-        )
+            -- any one such credit will do
+            limit 1  -- noqa: AM09
+        ) as known_profit
     ),
 
     daily as (

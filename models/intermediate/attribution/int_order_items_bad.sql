@@ -1,0 +1,62 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='replace_rows',
+        marker_column='bad_reason',
+        change_log=['sale_time', 'bad_reason'],
+        on_schema_change='fail',
+        unique_key='order_item_id',
+        pre_hook="{{ stage_affected_keys(attribution_affected_order_items(attribution_watermark())) }}",
+        post_hook="{{ record_full_build() }}",
+        indexes=[
+            {'columns': ['order_item_id'], 'unique': true},
+        ],
+    )
+}}
+-- depends_on: {{ ref('snap_erp__orders') }}
+-- depends_on: {{ ref('snap_erp__products') }}
+-- depends_on: {{ ref('snap_erp__product_batches') }}
+-- depends_on: {{ ref('snap_marketing__ad_campaigns') }}
+-- depends_on: {{ ref('snap_marketing__ad_campaign_products') }}
+-- depends_on: {{ ref('snap_marketing__ad_campaign_status_events') }}
+-- depends_on: {{ ref('stg_erp__order_items') }}
+-- depends_on: {{ ref('stg_erp__orders') }}
+-- The bad source rows among the items of orders observed countable
+-- (ATTRIBUTION.md §1): reported, never credited. Incremental over the same
+-- items as the attribution fact recomputes, with a change log, so the
+-- health mart adds what changed instead of recounting whole days.
+with
+
+{% if is_incremental() %}
+    affected_items as (
+        select order_item_id from {{ affected_keys_relation() }}
+    ),
+{% endif %}
+
+evaluated_items as (
+    select * from {{ ref('int_order_items_evaluated') }}
+    where
+        has_been_observed_countable
+        and not is_good
+        {% if is_incremental() %}
+            and order_item_id
+            = any(array(select affected_items.order_item_id from affected_items))
+        {% endif %}
+),
+
+typed as (
+    select
+        order_item_id::bigint as order_item_id,
+        order_id::bigint as order_id,
+        sale_time::timestamptz as sale_time,
+        bad_reason::text as bad_reason
+    from evaluated_items
+
+    {% if is_incremental() %}
+        -- items no longer bad, or gone: markers that clear their old row
+        union all
+        {{ marker_rows() }}
+    {% endif %}
+)
+
+select * from typed
