@@ -71,25 +71,28 @@
             on targets.campaign_id = campaign_flights.campaign_id
     ),
 
-    -- each part can use an index: items by order, by product, by batch
+    -- each part uses an index: items by order, by product, by batch. Keys
+    -- as arrays, not semi-joins: a semi-join with a view written with CTEs
+    -- (staging) cannot reach the index, and the planner hashes the whole
+    -- other side, here every item ever sold
     affected as (
         select order_items.order_item_id
         from {{ ref('stg_erp__order_items') }} as order_items
-        where order_items.order_id in (
-            select changed_orders.order_id from changed_orders
-        )
+        where
+            order_items.order_id
+            = any(array(select changed_orders.order_id from changed_orders))
         union
         select order_items.order_item_id
         from {{ ref('stg_erp__order_items') }} as order_items
-        where order_items.product_id in (
-            select changed_products.product_id from changed_products
-        )
+        where
+            order_items.product_id
+            = any(array(select changed_products.product_id from changed_products))
         union
         select order_items.order_item_id
         from {{ ref('stg_erp__order_items') }} as order_items
-        where order_items.product_batch_id in (
-            select changed_batches.product_batch_id from changed_batches
-        )
+        where
+            order_items.product_batch_id
+            = any(array(select changed_batches.product_batch_id from changed_batches))
         union
         select reached.order_item_id
         from campaign_reach
@@ -110,9 +113,9 @@
         union
         select existing.order_item_id
         from {{ this }} as existing
-        where existing.order_id in (
-            select changed_orders.order_id from changed_orders
-        )
+        where
+            existing.order_id
+            = any(array(select changed_orders.order_id from changed_orders))
 {%- if recompute_from is not none or recompute_to is not none %}
     {%- set recompute_from = validated_timestamp(recompute_from, 'recompute_from') %}
     {%- set recompute_to = validated_timestamp(recompute_to, 'recompute_to') %}

@@ -27,17 +27,29 @@
 --     items, so an order observed again is the order whose items changed.
 with
 
+{% if is_incremental() %}
+    affected_orders as (
+        select affected.order_id from {{ affected_keys_relation() }} as affected
+    ),
+{% endif %}
+
 order_versions as (
     select * from {{ ref('snap_erp__orders') }}
     {% if is_incremental() %}
-        where order_id in (
-            select affected.order_id from {{ affected_keys_relation() }} as affected
-        )
+        where
+            order_id
+            = any(array(select affected_orders.order_id from affected_orders))
     {% endif %}
 ),
 
-order_items as (
-    select order_id from {{ ref('stg_erp__order_items') }}
+orders_with_items as (
+    select distinct order_items.order_id
+    from {{ ref('stg_erp__order_items') }} as order_items
+    {% if is_incremental() %}
+        where
+            order_items.order_id
+            = any(array(select affected_orders.order_id from affected_orders))
+    {% endif %}
 ),
 
 classified as (
@@ -94,13 +106,12 @@ current_orders as (
             when with_last_non_reversal.is_reversal_status
                 then reversal_starts.reversed_at
         end as reversed_at,
-        exists(
-            select 1 from order_items
-            where order_items.order_id = with_last_non_reversal.order_id
-        ) as has_items
+        orders_with_items.order_id is not null as has_items
     from with_last_non_reversal
     left join reversal_starts
         on with_last_non_reversal.order_id = reversal_starts.order_id
+    left join orders_with_items
+        on with_last_non_reversal.order_id = orders_with_items.order_id
     where with_last_non_reversal.is_current
 ),
 

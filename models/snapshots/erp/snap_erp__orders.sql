@@ -40,7 +40,10 @@ observed as (
         where
             versions.dbt_valid_to is null
             {% if not observes_all_orders() %}
-                and versions.order_id in (select observed.order_id from observed)
+                -- an array, not a semi-join: the planner hashes a semi-join's
+                -- whole other side, here every version ever observed
+                and versions.order_id
+                = any(array(select observed.order_id from observed))
             {% endif %}
     ),
 {% endif %}
