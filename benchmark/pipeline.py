@@ -55,6 +55,14 @@ FACT_TARGET = 3.0
 SCALING_TARGET = 1.5
 LEADERBOARD_TARGET = 0.200
 PLAN_TARGET = 50
+# --explain: the plans, with actual times and buffers, of the frequent runs'
+# slow statements, written to the server's log by auto_explain
+EXPLAIN_SETTINGS = {
+    "session_preload_libraries": "auto_explain",
+    "auto_explain.log_analyze": "on",
+    "auto_explain.log_buffers": "on",
+    "auto_explain.log_nested_statements": "on",
+}
 
 
 def progress(message: str) -> None:
@@ -526,7 +534,8 @@ def measure(
                 change_orders(conn, count, seed=seed, now=datetime.now(UTC))
                 conn.commit()
             progress(f"frequent run after {count:,} orders changed")
-            run = FrequentRun(params, base)
+            with explained(params, args.explain):
+                run = FrequentRun(params, base)
             base = run.marks
             progress(f"{count:,} orders: {run.describe()}")
             with psycopg.connect(params.conninfo()) as conn:
@@ -543,6 +552,28 @@ def measure(
             figures["plan"] = per_item_plan(conn, args.sample, seed=7)
     figures["memory"] = memory.peak
     return figures
+
+
+@contextlib.contextmanager
+def explained(params: database.ConnectionParams, seconds: float | None):
+    """With `seconds`, the plans of statements slower than that, run by new
+    sessions in the block, go to the server's log (actual times, buffers)."""
+    if seconds is None:
+        yield
+        return
+    settings = {**EXPLAIN_SETTINGS, "auto_explain.log_min_duration": f"{seconds}s"}
+    with psycopg.connect(params.conninfo(), autocommit=True) as conn:
+        for name, value in settings.items():
+            conn.execute(f"alter database {params.dbname} set {name} = '{value}'")
+    try:
+        yield
+    finally:
+        with psycopg.connect(params.conninfo(), autocommit=True) as conn:
+            for name in settings:
+                conn.execute(f"alter database {params.dbname} reset {name}")
+        if not database.uses_external_server():
+            log = database.local_dir() / "bench" / "pgdata" / "log"
+            progress(f"plans of statements over {seconds} s: {log}")
 
 
 def table(results: dict[int, dict[str, object]]) -> list[tuple[str, ...]]:
@@ -672,6 +703,14 @@ def main(argv: list[str] | None = None) -> int:
         "--reuse",
         action="store_true",
         help="keep an already generated benchmark database of the same size",
+    )
+    parser.add_argument(
+        "--explain",
+        type=float,
+        metavar="SECONDS",
+        help="log the plans (actual times, buffers) of the frequent runs'"
+        " statements slower than this, through auto_explain; profiles, not"
+        " figures: timing every plan node slows them",
     )
     args = parser.parse_args(argv)
     sizes = [int(size.replace("_", "")) for size in args.items.split(",")]
