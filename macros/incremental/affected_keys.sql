@@ -71,7 +71,29 @@
             on targets.campaign_id = campaign_flights.campaign_id
     ),
 
-    -- each part uses an index: items by order, by product, by batch. Keys
+    -- the items of the products reached, then their orders: each by an index
+    reached_items as (
+        select
+            order_items.order_item_id,
+            order_items.order_id,
+            order_items.product_id
+        from {{ ref('stg_erp__order_items') }} as order_items
+        where
+            order_items.product_id
+            = any(array(select campaign_reach.product_id from campaign_reach))
+    ),
+
+    reached_orders as (
+        select
+            orders.order_id,
+            orders.sale_time
+        from {{ ref('stg_erp__orders') }} as orders
+        where
+            orders.order_id
+            = any(array(select reached_items.order_id from reached_items))
+    ),
+
+    -- each part uses an index: items by order, by product. Keys
     -- as arrays, not semi-joins: a semi-join with a view written with CTEs
     -- (staging) cannot reach the index, and the planner hashes the whole
     -- other side, here every item ever sold
@@ -88,28 +110,28 @@
             order_items.product_id
             = any(array(select changed_products.product_id from changed_products))
         union
+        -- ERP replicas need not index items by batch: a hashed semi-join (one
+        -- scan of the items), and none at all unless a batch changed
         select order_items.order_item_id
         from {{ ref('stg_erp__order_items') }} as order_items
         where
-            order_items.product_batch_id
-            = any(array(select changed_batches.product_batch_id from changed_batches))
+            exists (select 1 from changed_batches)
+            and order_items.product_batch_id in (
+                select changed_batches.product_batch_id from changed_batches
+            )
         union
-        select reached.order_item_id
-        from campaign_reach
-        -- lateral: from the few products reached, through the product index
-        cross join lateral (
-            select order_items.order_item_id
-            from {{ ref('stg_erp__order_items') }} as order_items
-            inner join {{ ref('stg_erp__orders') }} as orders
-                on order_items.order_id = orders.order_id
-            where
-                order_items.product_id = campaign_reach.product_id
-                and orders.sale_time >= campaign_reach.reach_from
-                and (
-                    campaign_reach.reach_to is null
-                    or orders.sale_time <= campaign_reach.reach_to
-                )
-        ) as reached
+        select reached_items.order_item_id
+        from reached_items
+        inner join reached_orders
+            on reached_items.order_id = reached_orders.order_id
+        inner join campaign_reach
+            on reached_items.product_id = campaign_reach.product_id
+        where
+            reached_orders.sale_time >= campaign_reach.reach_from
+            and (
+                campaign_reach.reach_to is null
+                or reached_orders.sale_time <= campaign_reach.reach_to
+            )
         union
         select existing.order_item_id
         from {{ this }} as existing

@@ -37,14 +37,19 @@
     {%- if latest is none or latest.rows | length == 0 or latest.rows[0][0] -%}
         true
     {%- else -%}
-        -- a plain semi-join: the planner reaches the few rows by the key
-        ({{ keys | join(", ") }}) in (
-            select {{ keys | join(", ") }}
+        {%- set latest_changes -%}
             from {{ change_log_relation(relation) }}
             where logged_at = (
                 select max(latest.watermark) from {{ runs }} as latest
                 where latest.model_name = '{{ relation.identifier }}'
             )
-        )
+        {%- endset -%}
+        {#- one key: an array, not a semi-join, which the planner may serve by
+            hashing the keys and scanning the whole table (replace_rows.sql) #}
+        {%- if keys | length == 1 %}
+        {{ keys[0] }} = any(array(select {{ keys[0] }} {{ latest_changes }}))
+        {%- else %}
+        ({{ keys | join(", ") }}) in (select {{ keys | join(", ") }} {{ latest_changes }})
+        {%- endif %}
     {%- endif -%}
 {%- endmacro %}

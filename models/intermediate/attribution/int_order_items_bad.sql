@@ -10,6 +10,7 @@
         post_hook="{{ record_full_build() }}",
         indexes=[
             {'columns': ['order_item_id'], 'unique': true},
+            {'columns': ['order_id']},
         ],
     )
 }}
