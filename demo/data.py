@@ -22,7 +22,7 @@ from marketing.audit import User
 from marketing.campaigns import CampaignInput, ValidationError, bulk, editing, targeting
 from marketing.campaigns import status as campaign_status
 from marketing.rules import BUDGET_TYPES, PLATFORMS, TRANSITIONS
-from warehouse import roles
+from warehouse import dbt_vars, roles
 from warehouse.copy import copy_rows
 
 # the demo writes campaigns as a process, through the app's own writer
@@ -37,6 +37,14 @@ NEXT_STATUS = {
     "cancelled": ("confirmed",),  # reinstated
     "refunded": ("delivered",),  # refund reversed
 }
+# the kinds of campaign change advance() makes, each counted
+CAMPAIGN_CHANGES = (
+    "campaign_status_changes",
+    "backdated_status_changes",
+    "targeting_ended",
+    "targeting_added",
+    "flights_moved",
+)
 ERP_SCHEMA_SQL = Path(__file__).resolve().parent / "sql" / "erp_schema.sql"
 MISSING_PRODUCT_BASE = 900_000_000
 ORDER_COLUMNS = (
@@ -489,7 +497,9 @@ def advance(
         "items_added": 0,
         "items_deleted": 0,
         "sale_dates_corrected": 0,
+        "reinstatements": 0,
         "campaign_changes": 0,
+        **dict.fromkeys(CAMPAIGN_CHANGES, 0),
     }
     n_products = conn.execute("select count(*) from erp.products").fetchone()[0]
     if n_products == 0:
@@ -552,6 +562,7 @@ def advance(
                 (new_status, now, order_id),
             )
             counts["status_changes"] += 1
+            counts["reinstatements"] += status in dbt_vars.reversal_statuses()
             continue
         if roll < 0.75:
             conn.execute(
@@ -583,27 +594,30 @@ def advance(
             "update erp.orders set updated_at = %s where id = %s", (now, order_id)
         )
     for _ in range(campaign_changes):
-        if _change_a_campaign(conn, rng, now, n_products):
+        kind = _change_a_campaign(conn, rng, now, n_products)
+        if kind is not None:
             counts["campaign_changes"] += 1
+            counts[kind] += 1
     return counts
 
 
 def _change_a_campaign(
     conn: psycopg.Connection, rng: random.Random, now: datetime, n_products: int
-) -> bool:
+) -> str | None:
     """Pause, resume, end, retarget, or correct a campaign's past, through
-    the app's writer; a change the writer refuses is not made."""
+    the app's writer; the kind of change made (CAMPAIGN_CHANGES), or None
+    when the writer refused it."""
     rows = conn.execute(
         "select id, status, starts_at, ends_at from marketing.ad_campaigns order by id"
     ).fetchall()
     if not rows:
-        return False
+        return None
     campaign_id, status, starts_at, _ends_at = rng.choice(rows)
     try:
         with conn.transaction():
             return _change(conn, rng, now, n_products, campaign_id, status, starts_at)
     except ValidationError:
-        return False
+        return None
 
 
 def _change(
@@ -614,12 +628,12 @@ def _change(
     campaign_id: int,
     status: str,
     starts_at: datetime,
-) -> bool:
+) -> str | None:
     roll = rng.random()
     if roll < 0.45:
         moves = TRANSITIONS[status]
         if not moves:
-            return False
+            return None
         last_at = conn.execute(
             "select max(changed_at) from marketing.ad_campaign_status_events"
             " where campaign_id = %s",
@@ -641,7 +655,7 @@ def _change(
             reason="demo: backdated correction" if at < now else None,
             now=now,
         )
-        return True
+        return "backdated_status_changes" if at < now else "campaign_status_changes"
     if roll < 0.7:
         open_rows = conn.execute(
             "select product_id, effective_from from marketing.ad_campaign_products"
@@ -649,7 +663,7 @@ def _change(
             (campaign_id,),
         ).fetchall()
         if not open_rows:
-            return False
+            return None
         product_id, effective_from = rng.choice(open_rows)
         cut = max(
             effective_from + timedelta(minutes=1),
@@ -664,7 +678,7 @@ def _change(
             reason="demo: targeting ended late" if cut < now else None,
             now=now,
         )
-        return True
+        return "targeting_ended"
     if roll < 0.85:
         effective_from = now - timedelta(hours=rng.randint(0, 48))
         added = targeting.add_products(
@@ -676,18 +690,18 @@ def _change(
             reason="demo: targeted late" if effective_from < now else None,
             now=now,
         )
-        return bool(added.added)
+        return "targeting_added" if added.added else None
     # move the flight window's end: shorten into the past or extend
     new_end = now - timedelta(hours=rng.randint(1, 96)) if rng.random() < 0.5 else None
     if new_end is not None and new_end <= starts_at:
-        return False
+        return None
     campaign = conn.execute(
         "select name, platform, budget_type, budget_amount, notes"
         " from marketing.ad_campaigns where id = %s",
         (campaign_id,),
     ).fetchone()
     name, platform, budget_type, budget_amount, notes = campaign
-    return editing.update_campaign(
+    moved = editing.update_campaign(
         conn,
         DEMO,
         campaign_id,
@@ -698,3 +712,4 @@ def _change(
         # a flight moved across the past is a correction: it names its reason
         reason="demo: flight end corrected",
     )
+    return "flights_moved" if moved else None

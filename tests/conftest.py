@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import tempfile
 from collections.abc import Callable, Iterator
@@ -9,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from demo import data as demo_data
 from orchestration import changes
-from tests import pg
+from tests import dbt_in_process, pg
 from warehouse import database, dbt_runner
 
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
@@ -21,6 +23,7 @@ os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
 def pg_server() -> Iterator[database.ConnectionParams]:
     with pg.server() as params:
         yield params
+        pg.drop_templates()
 
 
 @pytest.fixture
@@ -39,26 +42,25 @@ def dbt_target_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def run_dbt(dbt_target_dir) -> Callable[..., str]:
-    """run_dbt(params, "build", "--select", ...) -> dbt's output; fails loudly."""
+    """run_dbt(params, "build", "--select", ...) -> dbt's output; fails loudly.
 
-    def run(
-        params: database.ConnectionParams, *args: str, expect_ok: bool = True
-    ) -> str:
-        result = dbt_runner.run_dbt(
-            list(args),
-            params,
-            env={
-                "DBT_TARGET_PATH": str(dbt_target_dir),
-                "DBT_LOG_PATH": str(dbt_target_dir / "logs"),
-            },
-            capture=True,
-        )
-        output = result.stdout + result.stderr
-        if expect_ok and result.returncode != 0:
-            raise AssertionError(f"dbt {' '.join(args)} failed:\n{output[-8000:]}")
-        return output
+    In this process, the project parsed once (tests/dbt_in_process.py);
+    through `dbt` processes when ATTRIBUTION_TEST_DBT=cli."""
+    if dbt_in_process.cli_requested():
+        return functools.partial(dbt_in_process.run_cli, dbt_target_dir)
+    return dbt_in_process.InProcessDbt(dbt_target_dir).run
 
-    return run
+
+@pytest.fixture(scope="session")
+def demo_marts(pg_server, run_dbt) -> Iterator[database.ConnectionParams]:
+    """300 demo orders with every mart built, once per session; a test takes
+    its own copy (pg.clone), never this database itself."""
+    params = pg.create_database(pg_server, prefix="demo_marts")
+    with database.connect(params, autocommit=True) as conn:
+        demo_data.load(conn, orders=300)
+    run_dbt(params, *dbt_in_process.BUILD)
+    yield params
+    database.drop_database(params)
 
 
 @pytest.fixture(scope="session")
@@ -79,3 +81,21 @@ def frequent_run(run_dbt) -> Callable[..., list[str]]:
         return changed
 
     return run
+
+
+# The longest modules, started first: `make test` spreads the modules over
+# both cores (pytest-xdist, --dist loadfile) and the rest fill in around them.
+LONG_POLES = (
+    "tests/orchestration/test_stuck_runs.py",
+    "tests/orchestration/test_jobs.py",
+    "tests/orchestration/test_sensors_and_alerts.py",
+    "tests/test_incremental_equals_full_refresh.py",
+    "tests/orchestration/test_operations.py",
+    "tests/test_frequent_runs.py",
+    "tests/test_semantic_layer.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    first = {path: rank for rank, path in enumerate(LONG_POLES)}
+    items.sort(key=lambda item: first.get(item.nodeid.split("::")[0], len(first)))

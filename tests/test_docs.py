@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests import pg
+from tests.dbt_in_process import BUILD
 
 CHROMIUM = Path("/usr/bin/chromium")
 EXPOSURES = {
@@ -28,7 +29,7 @@ def docs_site(pg_server, run_dbt, dbt_target_dir):
     from warehouse import database
 
     params = pg.create_database(pg_server, prefix="docs")
-    run_dbt(params, "build")
+    run_dbt(params, *BUILD)
     run_dbt(params, "docs", "generate")
     yield dbt_target_dir
     database.drop_database(params)

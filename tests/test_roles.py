@@ -16,6 +16,7 @@ import pytest
 from dashboard.data import connection
 from orchestration.resources import AttributionDatabase
 from tests import pg
+from tests.dbt_in_process import BUILD
 from tests.sources import Sources
 from warehouse import credentials, database, dbt_runner, migrate, roles
 
@@ -32,7 +33,7 @@ def built_db(pg_server, run_dbt) -> Iterator[database.ConnectionParams]:
     src.campaign(1, T0, events=(("RUNNING", T0),))
     src.target(1, 1, T0)
     src.order(1, "confirmed", T0, items=((11, 1, "1", "10.00"),))
-    run_dbt(params, "build")
+    run_dbt(params, *BUILD)
     yield params
     database.drop_database(params)
 

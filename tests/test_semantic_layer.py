@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 
 from tests import pg
+from tests.dbt_in_process import BUILD
 from tests.sources import Sources
 from warehouse import dbt_runner
 
@@ -41,7 +42,7 @@ def semantic_db(pg_server, run_dbt):
     src.order(4, "confirmed", _at(5), items=((41, 1, "1", "99.00"),))
     src.product(3)
     src.order(5, "confirmed", _at(3), items=((51, 3, "1", "13.00"),))  # unmatched
-    run_dbt(params, "build")
+    run_dbt(params, *BUILD)
     # refunded after every sale was written (the ERP stamps updated_at with the
     # time of the change): reversed, not counted
     src.set_order_status(3, "refunded", _at(6))
@@ -57,7 +58,7 @@ def semantic_db(pg_server, run_dbt):
             " spend) values (%s, %s, 'manual', %s)",
             (campaign_id, date(2026, 4, day), Decimal(amount)),
         )
-    run_dbt(params, "build")
+    run_dbt(params, *BUILD)
     yield params
     database.drop_database(params)
 

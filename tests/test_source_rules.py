@@ -8,6 +8,7 @@ import psycopg
 import pytest
 
 from tests import pg
+from tests.dbt_in_process import BUILD
 from tests.sources import Sources
 from warehouse import migrate
 
@@ -33,7 +34,7 @@ def test_bad_source_rows_are_counted_and_never_credited(fresh_db, run_dbt):
         ),
     )
     src.order(2, "confirmed", sale)  # an order with no items
-    output = run_dbt(fresh_db, "build")
+    output = run_dbt(fresh_db, *BUILD)
 
     credited = pg.query(
         fresh_db,
@@ -152,7 +153,7 @@ def test_updated_at_moves_on_every_change(fresh_db):
 def test_bi_reader_reads_marts_and_nothing_else(fresh_db, run_dbt):
     src = Sources(fresh_db)
     src.product(1, cost="1.00")
-    run_dbt(fresh_db, "build")
+    run_dbt(fresh_db, *BUILD)
     reader = fresh_db
     with psycopg.connect(reader.conninfo(), autocommit=True) as conn:
         conn.execute("set role bi_reader")

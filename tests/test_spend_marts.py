@@ -9,6 +9,7 @@ import psycopg
 
 from marketing.campaigns.corrections import name_correction_reason
 from tests import pg
+from tests.dbt_in_process import BUILD
 from tests.sources import Sources
 
 T0 = datetime(2026, 4, 1, tzinfo=UTC)
@@ -84,13 +85,13 @@ def test_ratios_are_ratios_of_sums_and_spend_without_sales_counts(fresh_db, run_
     # a sale on D2 that was then cancelled: never credited
     src.order(2, "confirmed", _at(D2), items=((21, 1, "5", "10.00"),))
     src.order(3, "confirmed", _at(D1), items=((31, 2, "1", "7.00"),))
-    run_dbt(fresh_db, "build")
+    run_dbt(fresh_db, *BUILD)
     src.set_order_status(2, "cancelled", _at(D2, 18))
     _spend(fresh_db, 1, D1, "10.00", 1000, 40)
     _spend(fresh_db, 1, D2, "30.00", 3000, 20)  # no credited sale that day
     _spend(fresh_db, 1, D3, "5.00")  # no impressions or clicks reported
     _spend(fresh_db, 3, D1, "8.00")
-    run_dbt(fresh_db, "build")
+    run_dbt(fresh_db, *BUILD)
 
     split = _performance(fresh_db, 1)
     # SPLIT: the 20.00 sale is shared by campaigns 1 and 2
@@ -127,7 +128,7 @@ def test_pacing_runs_daily_to_today_and_projects_lifetime_budgets(fresh_db, run_
     _spend(fresh_db, 2, D1, "20.00")
     _spend(fresh_db, 2, D2, "20.00")
     _spend(fresh_db, 3, D1, "50.00")
-    run_dbt(fresh_db, "build")
+    run_dbt(fresh_db, *BUILD)
 
     daily = pg.query(
         fresh_db,

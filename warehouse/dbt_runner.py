@@ -6,6 +6,7 @@ profiles.example.yml unless the project has its own profiles.yml.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import subprocess
@@ -34,7 +35,10 @@ def dbt_profiles_dir() -> Path:
     example = (PROJECT_ROOT / "profiles.example.yml").read_text()
     profile = target / "profiles.yml"
     if not profile.exists() or profile.read_text() != example:
-        profile.write_text(example)
+        # whole or not at all: another process may be reading it
+        partial = target / f".profiles.yml.{os.getpid()}"
+        partial.write_text(example)
+        os.replace(partial, profile)
     return target
 
 
@@ -127,8 +131,13 @@ def parsed_manifest(params: database.ConnectionParams | None = None) -> dict[str
     """The project's manifest in target/, from `dbt parse` (no database
     needed) when it is missing or older than a project file."""
     manifest = PROJECT_ROOT / "target" / "manifest.json"
-    if not manifest.exists() or newest_project_change() > manifest.stat().st_mtime:
-        parsed = run_dbt(["parse", "--quiet"], params, capture=True)
-        if parsed.returncode != 0:
-            raise RuntimeError(f"dbt parse failed:\n{parsed.stdout[-4000:]}")
-    return json.loads(manifest.read_text())
+    manifest.parent.mkdir(exist_ok=True)
+    # one parse at a time: processes that find it stale together wait for
+    # the first one's manifest instead of writing target/ at once
+    with open(manifest.parent / ".parse.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not manifest.exists() or newest_project_change() > manifest.stat().st_mtime:
+            parsed = run_dbt(["parse", "--quiet"], params, capture=True)
+            if parsed.returncode != 0:
+                raise RuntimeError(f"dbt parse failed:\n{parsed.stdout[-4000:]}")
+        return json.loads(manifest.read_text())

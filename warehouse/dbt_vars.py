@@ -39,3 +39,8 @@ def reporting_timezone() -> str:
 def countable_statuses() -> tuple[str, ...]:
     """ERP order statuses whose sales earn credit."""
     return tuple(dbt_var("countable_statuses"))
+
+
+def reversal_statuses() -> tuple[str, ...]:
+    """ERP order statuses that reverse an order's credits."""
+    return tuple(dbt_var("reversal_statuses"))

@@ -11,8 +11,8 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard.data import connection
 from dashboard.data.users import User, add_user
-from demo import data as demo_data
 from tests import pg
+from tests.dbt_in_process import BUILD
 from warehouse import database
 
 APP = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
@@ -49,28 +49,17 @@ def users_db(pg_server) -> Iterator[database.ConnectionParams]:
     database.drop_database(params)
 
 
-def demo_marts_database(
-    pg_server: database.ConnectionParams, run_dbt, prefix: str
-) -> database.ConnectionParams:
-    """A new database of 300 demo orders with the marts built."""
-    params = pg.create_database(pg_server, prefix=prefix)
-    with database.connect(params) as conn:
-        demo_data.load(conn, orders=300)
-    run_dbt(params, "build")
-    return params
-
-
 @pytest.fixture(scope="session")
-def reports_db(pg_server, run_dbt) -> Iterator[database.ConnectionParams]:
+def reports_db(pg_server, demo_marts, run_dbt) -> Iterator[database.ConnectionParams]:
     """Demo data with the marts built; read-only for the tests that use it."""
-    params = demo_marts_database(pg_server, run_dbt, "dash")
+    params = pg.clone(pg_server, demo_marts, "dash")
     # one credited order is then cancelled: its credits stay, marked reversed
     pg.execute(
         params,
         "update erp.orders set status = 'cancelled', updated_at = now()"
         " where id = (select min(order_id) from marts.fct_order_item_campaign_credits)",
     )
-    run_dbt(params, "build")
+    run_dbt(params, *BUILD)
     add_role_users(params)
     yield params
     connection.dispose(params.url("psycopg"))

@@ -14,6 +14,7 @@ from dashboard.data import campaigns, connection
 from dashboard.data.users import User
 from tests import pg
 from tests.dashboard.conftest import PASSWORD, app_as, sign_in, texts
+from tests.dbt_in_process import BUILD
 from tests.sources import Sources
 from warehouse import database
 
@@ -108,7 +109,7 @@ def test_campaign_names_are_shown_as_text(pg_server, run_dbt, app_env):
         )
         src.target(1, 1, T0)
         src.order(1, "confirmed", T0, items=((11, 1, "1", "10.00"),))
-        run_dbt(params, "build")
+        run_dbt(params, *BUILD)
         app_env(params)
         at = app_as("viewer").run()
         at.switch_page("app_pages/campaign.py").run()

@@ -20,7 +20,6 @@ from tests.dashboard.conftest import (
     APP,
     PASSWORD,
     add_role_users,
-    demo_marts_database,
 )
 from warehouse import database
 
@@ -44,8 +43,8 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def e2e_db(pg_server, run_dbt) -> Iterator[database.ConnectionParams]:
-    params = demo_marts_database(pg_server, run_dbt, "dashe2e")
+def e2e_db(pg_server, demo_marts) -> Iterator[database.ConnectionParams]:
+    params = pg.clone(pg_server, demo_marts, "dashe2e")
     add_role_users(params)
     yield params
     connection.dispose(params.url("psycopg"))
@@ -102,8 +101,11 @@ def app_url(e2e_db) -> Iterator[str]:
 
 @pytest.fixture
 def page(app_url):
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # what a page shows after a database write may take seconds on a
+    # machine running the rest of the suite beside it
+    expect.set_options(timeout=30_000)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(

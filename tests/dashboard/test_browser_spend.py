@@ -15,6 +15,7 @@ from tests.dashboard.test_browser import (  # noqa: F401  (fixtures)
     pytestmark,
     shot,
 )
+from tests.dbt_in_process import BUILD
 
 EXTERNAL_ID = "4400112233"
 
@@ -90,7 +91,7 @@ def test_marketer_uploads_a_google_ads_export_and_sees_roas(
         (campaign_id,),
     ) == [(Decimal("1600.00"), "marketer")]
 
-    run_dbt(e2e_db, "build")
+    run_dbt(e2e_db, *BUILD)
 
     page.get_by_role("link", name="Leaderboard").click()
     expect(page.get_by_role("heading", name="Leaderboard")).to_be_visible()

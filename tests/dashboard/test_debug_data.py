@@ -13,6 +13,7 @@ import yaml
 
 from dashboard.data import connection, debug
 from tests import pg
+from tests.dbt_in_process import BUILD
 from tests.sources import Sources
 from warehouse import database
 
@@ -69,7 +70,7 @@ def world(pg_server, run_dbt):
     )
     # first observed cancelled: never countable
     src.order(200, "cancelled", SALE, items=((2000, 1, "1", "100.00"),))
-    run_dbt(params, "build")
+    run_dbt(params, *BUILD)
     src.target(TARGETED_AFTER_BUILD, 1, DAY0)
     yield params
     connection.dispose(params.url("psycopg"))

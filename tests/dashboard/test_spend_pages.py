@@ -18,6 +18,7 @@ from tests.dashboard.conftest import (
     page_as,
     texts,
 )
+from tests.dbt_in_process import BUILD
 from tests.sources import Sources
 from warehouse import database
 
@@ -168,7 +169,7 @@ def spend_reports_db(pg_server, run_dbt):
             " spend) values (%s, %s, 'manual', %s)",
             (campaign_id, day, Decimal(amount)),
         )
-    run_dbt(params, "build")
+    run_dbt(params, *BUILD)
     yield params
     connection.dispose(params.url("psycopg"))
     database.drop_database(params)

@@ -6,12 +6,11 @@ from typing import Any, NamedTuple
 
 import psycopg
 from dagster import DagsterInstance, ExecuteInProcessResult
-from psycopg import sql
 from psycopg.rows import dict_row
 
 from orchestration.definitions import build_definitions
 from orchestration.resources import AttributionDatabase
-from warehouse import credentials, database, roles
+from warehouse import credentials, database
 
 CREDIT_KEY = "order_item_id, campaign_id, credit_mode"
 
@@ -56,25 +55,6 @@ def materialized(result: ExecuteInProcessResult) -> dict[str, dict[str, Any]]:
                 key: value.value for key, value in materialization.metadata.items()
             }
     return found
-
-
-def clone(
-    server: database.ConnectionParams, template: database.ConnectionParams, name: str
-) -> database.ConnectionParams:
-    """A copy of a built database (PostgreSQL's template copy: seconds, not a build)."""
-    params = server.with_database(name)
-    with psycopg.connect(
-        server.with_database("postgres").conninfo(), autocommit=True
-    ) as conn:
-        conn.execute(
-            sql.SQL("create database {} template {}").format(
-                sql.Identifier(name), sql.Identifier(template.dbname)
-            )
-        )
-    # a template copy carries the objects, not the database's own grants
-    with psycopg.connect(params.conninfo()) as conn:
-        roles.apply(conn)
-    return params
 
 
 class CreditRow(NamedTuple):

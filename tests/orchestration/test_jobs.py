@@ -13,8 +13,9 @@ ITEMS = "marts/fct_order_item_attribution"
 HEALTH = "marts/agg_attribution_health_daily"
 
 
-def test_incremental_job_builds_credits_checks_and_run_metadata(built_base):
-    params, result = built_base
+def test_incremental_job_builds_credits_checks_and_run_metadata(demo_db):
+    params = demo_db
+    result = support.run_job(params, "attribution_incremental")
     assert result.success
     credits = pg.scalar(
         params, "select count(*) from marts.fct_order_item_campaign_credits"

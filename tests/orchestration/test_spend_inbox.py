@@ -33,6 +33,7 @@ from orchestration.spend_inbox import (
     build_spend_inbox_sensor,
 )
 from tests import pg
+from tests.dbt_in_process import BUILD
 from tests.orchestration import support
 from tests.sources import Sources
 from warehouse import database
@@ -179,7 +180,7 @@ def test_checks_warn_about_overspending_and_spend_no_campaign_explains(
             " source, spend) values (%s, %s, 'manual', %s)",
             (campaign_id, day, Decimal(amount)),
         )
-    run_dbt(fresh_db, "build")
+    run_dbt(fresh_db, *BUILD)
     checks = _run_spend_checks(fresh_db)
     pacing, unexplained = checks["budget_pacing"], checks["spend_matches_campaigns"]
     assert not pacing.passed
@@ -195,7 +196,7 @@ def test_checks_warn_about_overspending_and_spend_no_campaign_explains(
         fresh_db,
         "update marketing.ad_spend_daily set spend = 50 where campaign_id = 1",
     )
-    run_dbt(fresh_db, "build")
+    run_dbt(fresh_db, *BUILD)
     checks = _run_spend_checks(fresh_db)
     assert checks["budget_pacing"].passed
     assert checks["spend_matches_campaigns"].passed
