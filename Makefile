@@ -49,7 +49,7 @@ test: install browser dbt-parse
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/sqlfluff lint models data-tests macros lint/macros
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto --dist loadfile
 
 bench: install
 	$(PY) -m benchmark.pipeline
