@@ -69,8 +69,15 @@ def scalar(params: database.ConnectionParams, sql: str, args: tuple | dict = ())
 
 
 def execute(
-    params: database.ConnectionParams, sql: str, args: tuple | dict = ()
+    params: database.ConnectionParams,
+    sql: str,
+    args: tuple | dict = (),
+    role: str | None = None,
 ) -> None:
+    """One statement, committed; as `role` when given (e.g. the owner, who
+    sets up a campaign's past without a correction reason)."""
+    if role is not None:
+        params = params.as_role(role)
     with psycopg.connect(params.conninfo(), autocommit=True) as conn:
         conn.execute(sql, args)
 
