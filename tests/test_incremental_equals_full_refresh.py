@@ -215,8 +215,7 @@ def change_spend(conn: psycopg.Connection, rng: random.Random, now: datetime) ->
 @pytest.fixture(scope="module")
 def history_db(pg_server):
     params = pg.create_database(pg_server, prefix="history")
-    with database.connect(params, autocommit=True) as conn:
-        demo_data.load(conn, orders=600, seed=7, anchor=ANCHOR)
+    demo_data.load(params, orders=600, seed=7, anchor=ANCHOR)
     yield params
     database.drop_database(params)
 
@@ -231,10 +230,10 @@ def test_every_incremental_step_equals_a_full_refresh(
     rng = random.Random(2026)
     for step in range(1, STEPS + 1):
         now = ANCHOR + timedelta(hours=6 * step)
+        counts = demo_data.advance(
+            params, seed=step, now=now, new_orders=25, changes=40, campaign_changes=6
+        )
         with database.connect(params, autocommit=True) as conn:
-            counts = demo_data.advance(
-                conn, seed=step, now=now, new_orders=25, changes=40, campaign_changes=6
-            )
             change_spend(conn, rng, now)
             if step % 2 == 0:
                 change_what_the_demo_does_not(conn, rng, now)

@@ -9,6 +9,14 @@ live in :mod:`warehouse.roles`):
 * ``attribution_transformer`` is dbt and Dagster.
 * ``bi_reader`` is BI tools: ``marts`` only.
 
+Two more live outside the project's database and its grants:
+
+* ``attribution_dagster`` owns Dagster's own storage database when it is
+  PostgreSQL (orchestration/instance.py), and nothing else;
+* ``erp_replica`` writes the ``erp`` tables where the demo and the tests
+  stand in for the ERP's replication (demo/data.py); a deployment's replica
+  has its own writer.
+
 A password comes from its environment variable when set, else from the
 secrets file ``$ATTRIBUTION_LOCAL_DIR/secrets.env`` (default
 ``.local/secrets.env``, mode 0600, git-ignored), where a random one is
@@ -30,6 +38,8 @@ TRANSFORMER = "attribution_transformer"
 BI_READER = "bi_reader"
 SUPERUSER = "postgres"  # the embedded server's bootstrap superuser
 ROLES = (OWNER, APP, TRANSFORMER, BI_READER)
+DAGSTER = "attribution_dagster"
+ERP_REPLICA = "erp_replica"
 
 # role -> the environment variable that overrides the generated password
 PASSWORD_VARIABLES = {
@@ -38,6 +48,8 @@ PASSWORD_VARIABLES = {
     APP: "ATTRIBUTION_APP_PASSWORD",
     TRANSFORMER: "ATTRIBUTION_TRANSFORMER_PASSWORD",
     BI_READER: "BI_READER_PASSWORD",
+    DAGSTER: "ATTRIBUTION_DAGSTER_PASSWORD",
+    ERP_REPLICA: "ATTRIBUTION_ERP_REPLICA_PASSWORD",
 }
 
 

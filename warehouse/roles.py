@@ -164,6 +164,19 @@ def set_passwords(conn: psycopg.Connection) -> None:
         )
 
 
+def ensure_login_role(conn: psycopg.Connection, role: str) -> None:
+    """A login role with no privilege of its own, its password as the
+    environment or the secrets file says (roles outside :data:`ROLES`: the
+    Dagster storage's, the demo ERP replica's)."""
+    _ensure_role(conn, role)
+    conn.execute("set password_encryption = 'scram-sha-256'")
+    conn.execute(
+        sql.SQL("alter role {} password {}").format(
+            sql.Identifier(role), sql.Literal(credentials.password(role))
+        )
+    )
+
+
 def _ensure_role(conn: psycopg.Connection, role: str) -> None:
     # roles are cluster-wide: another database on the server may have made it
     exists = conn.execute(

@@ -54,8 +54,7 @@ def demo_marts_database(
 ) -> database.ConnectionParams:
     """A new database of 300 demo orders with the marts built."""
     params = pg.create_database(pg_server, prefix=prefix)
-    with database.connect(params) as conn:
-        demo_data.load(conn, orders=300)
+    demo_data.load(params, orders=300)
     run_dbt(params, "build")
     return params
 

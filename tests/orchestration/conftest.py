@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 
-import psycopg
 import pytest
 
 from demo import data as demo_data
@@ -18,8 +17,7 @@ from warehouse import database
 def built_base(pg_server) -> Iterator[tuple[database.ConnectionParams, object]]:
     """300 demo orders, built by the attribution_incremental job."""
     params = pg.create_database(pg_server, prefix="orch_base")
-    with psycopg.connect(params.conninfo(), autocommit=True) as conn:
-        demo_data.load(conn, orders=300)
+    demo_data.load(params, orders=300)
     result = support.run_job(params, "attribution_incremental")
     assert result.success
     yield params, result

@@ -43,8 +43,7 @@ ANCHOR = datetime(2026, 6, 1, tzinfo=UTC)
 
 @pytest.fixture
 def demo_db(fresh_db):
-    with database.connect(fresh_db, autocommit=True) as conn:
-        counts = demo_data.load(conn, orders=300, anchor=ANCHOR)
+    counts = demo_data.load(fresh_db, orders=300, anchor=ANCHOR)
     assert counts["spend_days"] > 0
     return fresh_db
 
@@ -79,7 +78,8 @@ def test_a_dropped_export_is_loaded_once_and_moved_aside(demo_db, tmp_path):
     inbox = tmp_path / "inbox"
     assert isinstance(_evaluate(inbox), SkipReason)  # no folder yet: nothing to do
     with database.connect(demo_db, autocommit=True) as conn:
-        dropped = demo_spend.drop_inbox_file(conn, inbox, anchor=ANCHOR)
+        revenue = demo_spend.daily_revenue(conn)
+        dropped = demo_spend.drop_inbox_file(conn, inbox, revenue, anchor=ANCHOR)
     assert dropped is not None
     result = _evaluate(inbox)
     [request] = result.run_requests
