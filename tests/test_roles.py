@@ -168,3 +168,18 @@ def test_secrets_stay_in_a_private_file_and_out_of_printed_urls(built_db):
     ).stdout
     assert "attribution_app" in printed
     assert app.password not in printed
+
+
+def test_a_secrets_file_left_readable_by_others_is_made_private(tmp_path, monkeypatch):
+    """Copied from another machine or written by an older checkout with a
+    wide mode, the file is private again before any password is read."""
+    monkeypatch.setenv("ATTRIBUTION_LOCAL_DIR", str(tmp_path))
+    monkeypatch.delenv("BI_READER_PASSWORD", raising=False)
+    path = credentials.secrets_file()
+    path.write_text("BI_READER_PASSWORD=from-another-machine\n")
+    path.chmod(0o644)
+    assert credentials.password(credentials.BI_READER) == "from-another-machine"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    # the missing ones were generated into it without widening it
+    assert credentials.password(credentials.DAGSTER)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600

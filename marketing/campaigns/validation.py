@@ -71,6 +71,11 @@ CONSTRAINT_FIELDS = {
         "reason",
         "A targeting window reaching into the past needs a reason.",
     ),
+    "ad_campaigns_delete_keeps_spend": (
+        "status",
+        "Spend was loaded for this campaign: it is kept, so the campaign cannot "
+        "be deleted.",
+    ),
     "ad_campaigns_delete_drafts_only": (
         "status",
         "Only campaigns that never left DRAFT can be deleted; end it instead.",

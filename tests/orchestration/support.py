@@ -9,17 +9,19 @@ from dagster import DagsterInstance, ExecuteInProcessResult
 from psycopg import sql
 from psycopg.rows import dict_row
 
+from demo import data as demo_data
 from orchestration.definitions import build_definitions
 from orchestration.resources import AttributionDatabase
+from orchestration.settings import Settings
 from warehouse import credentials, database, roles
 
 CREDIT_KEY = "order_item_id, campaign_id, credit_mode"
 
 
-def definitions(params: database.ConnectionParams):
+def definitions(params: database.ConnectionParams, settings: Settings | None = None):
     """The definitions as deployed: Dagster and dbt connect as the transformer."""
     transformer = database.role_params(credentials.TRANSFORMER, params)
-    return build_definitions(AttributionDatabase.from_params(transformer))
+    return build_definitions(AttributionDatabase.from_params(transformer), settings)
 
 
 def run_job(
@@ -27,8 +29,9 @@ def run_job(
     name: str,
     run_config: dict[str, Any] | None = None,
     instance: DagsterInstance | None = None,
+    settings: Settings | None = None,
 ) -> ExecuteInProcessResult:
-    job = definitions(params).resolve_job_def(name)
+    job = definitions(params, settings).resolve_job_def(name)
     return job.execute_in_process(
         run_config=run_config,
         instance=instance or DagsterInstance.ephemeral(),
@@ -74,6 +77,7 @@ def clone(
     # a template copy carries the objects, not the database's own grants
     with psycopg.connect(params.conninfo()) as conn:
         roles.apply(conn)
+        demo_data.create_erp_schema(conn)  # and the ERP replica's
     return params
 
 
