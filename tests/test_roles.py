@@ -93,6 +93,10 @@ def test_the_transformer_reads_sources_and_writes_only_derived_data(built_db):
             " starts_at) values ('x', 'google', now())",
         )
         _refused(conn, "update erp.orders set status = 'cancelled'")
+        # personal data no model reads
+        _refused(conn, "select email from erp.customers")
+        _refused(conn, "select name from erp.customers")
+        _refused(conn, "select * from erp.stores")
         _refused(conn, "select * from app.users")
         _refused(conn, "insert into app.audit_log (actor, action) values ('t', 't')")
         _refused(conn, "alter table marketing.ad_campaigns add column x int")
