@@ -144,17 +144,43 @@ def plain(value: object) -> str:
 
     One line: a line break would start a heading, a list or a quote of its
     own. Every character Markdown, GitHub's extensions or Streamlit's give a
-    meaning is escaped, ":" and "." and "@" included, so that a bare URL, an
-    e-mail address, ``:red[...]`` or an emoji code stay letters. Invisible
-    characters (bidi overrides, zero-width joiners, controls) are shown as
-    U+FFFD, so that what is displayed is what is stored.
+    meaning is escaped, so that ``:red[...]`` or an emoji code stay letters.
+    What GitHub's Markdown would turn into a link after parsing, escapes or
+    not (a bare URL, ``www.``, an e-mail address), is shown as code: the
+    letters, not a link. Invisible characters (bidi overrides, zero-width
+    joiners, controls) are shown as U+FFFD, so that what is displayed is
+    what is stored.
     """
     text = "" if value is None else str(value)
     text = "".join(_shown(ch) for ch in text)
-    escaped = "".join("\\" + ch if ch in _MARKDOWN_SPECIAL else ch for ch in text)
+    parts, start = [], 0
+    for found in _LINKABLE.finditer(text):
+        parts.append(_escaped(text[start : found.start()]))
+        parts.append(_code(found.group()))
+        start = found.end()
+    parts.append(_escaped(text[start:]))
+    escaped = "".join(parts)
     # a leading "-", "+" or "1." would start a list
     escaped = re.sub(r"^(\s*)([-+])", r"\1\\\2", escaped)
     return re.sub(r"^(\s*\d+)\.", r"\1\\.", escaped)
+
+
+# what GitHub's autolink extension links in text (after escapes are read)
+_LINKABLE = re.compile(
+    r"(?:https?://|www\.)\S+|(?:mailto:|xmpp:)?[\w.+-]+@[\w-]+(?:\.[\w-]+)+",
+    re.IGNORECASE,
+)
+
+
+def _escaped(text: str) -> str:
+    return "".join("\\" + ch if ch in _MARKDOWN_SPECIAL else ch for ch in text)
+
+
+def _code(text: str) -> str:
+    """`text` as an inline code span: literal, whatever it holds."""
+    fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    padding = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{padding}{text}{padding}{fence}"
 
 
 _MARKDOWN_SPECIAL = set("\\`*_[]<>#|~$:.@=!{}()&")
