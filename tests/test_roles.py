@@ -178,12 +178,16 @@ def test_a_secrets_file_left_readable_by_others_is_made_private(tmp_path, monkey
     """Copied from another machine or written by an older checkout with a
     wide mode, the file is private again before any password is read."""
     monkeypatch.setenv("ATTRIBUTION_LOCAL_DIR", str(tmp_path))
-    monkeypatch.delenv("BI_READER_PASSWORD", raising=False)
+    for variable in credentials.PASSWORD_VARIABLES.values():
+        monkeypatch.delenv(variable, raising=False)
     path = credentials.secrets_file()
-    path.write_text("BI_READER_PASSWORD=from-another-machine\n")
+    # complete: nothing to generate, so nothing rewrites it
+    path.write_text(
+        "".join(
+            f"{variable}=from-another-machine\n"
+            for variable in credentials.PASSWORD_VARIABLES.values()
+        )
+    )
     path.chmod(0o644)
     assert credentials.password(credentials.BI_READER) == "from-another-machine"
-    assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    # the missing ones were generated into it without widening it
-    assert credentials.password(credentials.DAGSTER)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
