@@ -198,17 +198,21 @@ def change_spend(conn: psycopg.Connection, rng: random.Random, now: datetime) ->
         (now, replaced),
     )
     conn.execute("delete from marketing.ad_spend_daily where id = %s", (removed,))
-    campaign_id = conn.execute(
-        "select id from marketing.ad_campaigns order by id limit 1 offset %s",
+    # a day of a launched campaign's life (the database refuses others)
+    campaign_id, first_day, last_day = conn.execute(
+        "select id, lower(marketing.spend_days(id)),"
+        " upper(marketing.spend_days(id)) - 1 from marketing.ad_campaigns"
+        " where marketing.has_left_draft(id) order by id limit 1 offset %s",
         (rng.randint(0, 5),),
-    ).fetchone()[0]
+    ).fetchone()
+    day = first_day + timedelta(days=rng.randint(0, (last_day - first_day).days))
     conn.execute(
         "insert into marketing.ad_spend_daily (campaign_id, spend_date, source,"
         " spend, impressions, clicks, loaded_by, loaded_at)"
         " values (%s, %s, 'manual', 99.99, 1000, null, 'history', %s)"
         " on conflict (campaign_id, spend_date, source) do update"
         " set spend = excluded.spend + 1",
-        (campaign_id, (now - timedelta(days=rng.randint(0, 400))).date(), now),
+        (campaign_id, day, now),
     )
 
 
