@@ -144,7 +144,8 @@ def plain(value: object) -> str:
 
     One line: a line break would start a heading, a list or a quote of its
     own. Every character Markdown, GitHub's extensions or Streamlit's give a
-    meaning is escaped, so that ``:red[...]`` or an emoji code stay letters.
+    meaning is escaped, so that ``:red[...]``, an emoji code or ``&amp;``
+    stay letters.
     What GitHub's Markdown would turn into a link after parsing, escapes or
     not (a bare URL, ``www.``, an e-mail address), is shown as code: the
     letters, not a link. Invisible characters (bidi overrides, zero-width
@@ -183,7 +184,8 @@ def _code(text: str) -> str:
     return f"{fence}{padding}{text}{padding}{fence}"
 
 
-_MARKDOWN_SPECIAL = set("\\`*_[]<>#|~$:.@=!{}()&")
+# ":" for Streamlit's :colour[...] and emoji codes, "&" for entities
+_MARKDOWN_SPECIAL = set("\\`*_[]<>#|~$:&")
 _LINE_BREAKS = set("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
 INVISIBLE_SHOWN_AS = "\ufffd"
 
