@@ -37,10 +37,9 @@ from warehouse import database, dbt_runner
 
 
 def advance(params: database.ConnectionParams, seed: int, orders: int) -> None:
-    with database.connect(params, autocommit=True) as conn:
-        demo_data.advance(
-            conn, seed=seed, now=datetime.now(UTC), new_orders=orders, changes=orders
-        )
+    demo_data.advance(
+        params, seed=seed, now=datetime.now(UTC), new_orders=orders, changes=orders
+    )
 
 
 def run_job(job: str, home: Path, env: dict[str, str]) -> tuple[float, float, float]:

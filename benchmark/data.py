@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 import psycopg
 
 from demo import data as demo_data
+from warehouse import credentials, database
 
 ITEMS_PER_ORDER = 2.44  # the demo's mix (1,1,1,2,2,3,3,4,5), few orders empty
 
@@ -122,7 +123,7 @@ from (
 
 
 def generate(
-    conn: psycopg.Connection,
+    params: database.ConnectionParams,
     items: int,
     products: int,
     campaigns: int,
@@ -130,8 +131,29 @@ def generate(
     progress: Callable[[str], None],
     seed: int = 42,
 ) -> dict[str, int]:
-    """Fill an empty database (autocommit connection) with about ``items``
-    order items; returns row counts."""
+    """Fill an empty database with about ``items`` order items; returns row
+    counts. The admin connection of `params` writes the ERP (its keys and
+    indexes dropped and rebuilt around the load), the owner the campaigns'
+    generated past."""
+    with (
+        psycopg.connect(params.conninfo(), autocommit=True) as conn,
+        demo_data.connect_as(params, credentials.OWNER) as owner,
+    ):
+        return _generate(
+            conn, owner, items, products, campaigns, anchor, progress, seed
+        )
+
+
+def _generate(
+    conn: psycopg.Connection,
+    owner: psycopg.Connection,
+    items: int,
+    products: int,
+    campaigns: int,
+    anchor: datetime,
+    progress: Callable[[str], None],
+    seed: int,
+) -> dict[str, int]:
     orders = max(1, round(items / ITEMS_PER_ORDER))
     scale = demo_data.Scale.for_orders(orders, products, campaigns)
     world = demo_data.World(seed, anchor)
@@ -148,7 +170,7 @@ def generate(
         " alter table erp.order_items drop constraint order_items_pkey;"
         " alter table erp.orders drop constraint orders_pkey"
     )
-    *_, counts = demo_data.load_catalogue(conn, world, scale)
+    *_, counts = demo_data.load_catalogue(conn, owner, world, scale)
     conn.execute(
         "insert into erp.customers (id, name, email) select id, 'Customer ' || id,"
         " 'customer' || id || '@example.com' from generate_series(1, %s) as id",

@@ -452,15 +452,15 @@ def prepare(
         loaded = conn.execute(
             "select to_regclass('erp.orders') is not null"
         ).fetchone()[0]
-        if not loaded:
-            bench_data.generate(
-                conn,
-                items=items,
-                products=args.products,
-                campaigns=args.campaigns,
-                anchor=datetime(2026, 11, 1, tzinfo=UTC),
-                progress=progress,
-            )
+    if not loaded:
+        bench_data.generate(
+            params,
+            items=items,
+            products=args.products,
+            campaigns=args.campaigns,
+            anchor=datetime(2026, 11, 1, tzinfo=UTC),
+            progress=progress,
+        )
 
 
 def full_build(params: database.ConnectionParams) -> DbtRun:

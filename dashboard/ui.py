@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
 import time
+import unicodedata
 import uuid
 from datetime import date, timedelta
 
@@ -90,6 +92,20 @@ def require_user(role: str = "viewer") -> User:
     return user
 
 
+def client_address() -> str | None:
+    """Where the visitor connects from: the connection's address, or behind a
+    reverse proxy the header it sets (ATTRIBUTION_CLIENT_IP_HEADER, e.g.
+    X-Forwarded-For: its last entry, the one the proxy added). Only a proxy
+    that sets the header should be trusted with it; without it, every
+    visitor behind the proxy is one client to the sign-in throttle."""
+    header = os.environ.get("ATTRIBUTION_CLIENT_IP_HEADER", "").strip()
+    if header:
+        forwarded = st.context.headers.get(header)
+        if forwarded:
+            return forwarded.split(",")[-1].strip()
+    return st.context.ip_address
+
+
 def sign_in() -> None:
     st.title("Campaign attribution")
     if st.session_state.pop(EXPIRED_KEY, False):
@@ -102,7 +118,7 @@ def sign_in() -> None:
         submitted = st.form_submit_button("Sign in", type="primary")
     if submitted:
         try:
-            user = authenticate(db_url(), username, password)
+            user = authenticate(db_url(), username, password, client_address())
         except SignInThrottled as throttled:
             st.error(str(throttled))
             return
@@ -124,15 +140,62 @@ def show_unexpected(error: BaseException) -> None:
 
 
 def plain(value: object) -> str:
-    """Text shown as itself where Streamlit renders Markdown (names are data)."""
+    """Text shown as itself where Streamlit renders Markdown (names are data).
+
+    One line: a line break would start a heading, a list or a quote of its
+    own. Every character Markdown, GitHub's extensions or Streamlit's give a
+    meaning is escaped, so that ``:red[...]``, an emoji code or ``&amp;``
+    stay letters.
+    What GitHub's Markdown would turn into a link after parsing, escapes or
+    not (a bare URL, ``www.``, an e-mail address), is shown as code: the
+    letters, not a link. Invisible characters (bidi overrides, zero-width
+    joiners, controls) are shown as U+FFFD, so that what is displayed is
+    what is stored.
+    """
     text = "" if value is None else str(value)
-    escaped = "".join("\\" + ch if ch in _MARKDOWN_SPECIAL else ch for ch in text)
+    text = "".join(_shown(ch) for ch in text)
+    parts, start = [], 0
+    for found in _LINKABLE.finditer(text):
+        parts.append(_escaped(text[start : found.start()]))
+        parts.append(_code(found.group()))
+        start = found.end()
+    parts.append(_escaped(text[start:]))
+    escaped = "".join(parts)
     # a leading "-", "+" or "1." would start a list
     escaped = re.sub(r"^(\s*)([-+])", r"\1\\\2", escaped)
     return re.sub(r"^(\s*\d+)\.", r"\1\\.", escaped)
 
 
-_MARKDOWN_SPECIAL = set("\\`*_[]<>#|~$")
+# what GitHub's autolink extension links in text (after escapes are read)
+_LINKABLE = re.compile(
+    r"(?:https?://|www\.)\S+|(?:mailto:|xmpp:)?[\w.+-]+@[\w-]+(?:\.[\w-]+)+",
+    re.IGNORECASE,
+)
+
+
+def _escaped(text: str) -> str:
+    return "".join("\\" + ch if ch in _MARKDOWN_SPECIAL else ch for ch in text)
+
+
+def _code(text: str) -> str:
+    """`text` as an inline code span: literal, whatever it holds."""
+    fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    padding = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{padding}{text}{padding}{fence}"
+
+
+# ":" for Streamlit's :colour[...] and emoji codes, "&" for entities
+_MARKDOWN_SPECIAL = set("\\`*_[]<>#|~$:&")
+_LINE_BREAKS = set("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
+INVISIBLE_SHOWN_AS = "\ufffd"
+
+
+def _shown(ch: str) -> str:
+    if ch in _LINE_BREAKS or ch == "\t":
+        return " "
+    if unicodedata.category(ch) in ("Cc", "Cf", "Co", "Cn", "Zl", "Zp"):
+        return INVISIBLE_SHOWN_AS
+    return ch
 
 
 def sign_out() -> None:

@@ -3,6 +3,7 @@
     python -m dashboard.user_admin add NAME --role marketer   # asks for the password
     python -m dashboard.user_admin set-password NAME [--role admin]
     python -m dashboard.user_admin list
+    python -m dashboard.user_admin unlock NAME [--client ADDRESS]  # after lockouts
     python -m dashboard.user_admin seed-demo                  # one user per role
 
 Passwords come from a prompt, or from stdin with --password-stdin, never from
@@ -58,6 +59,12 @@ def main(argv: list[str] | None = None) -> int:
     reset.add_argument("--role", choices=store.ROLES)
     reset.add_argument("--password-stdin", action="store_true")
     sub.add_parser("list", help="list users")
+    unlock = sub.add_parser(
+        "unlock",
+        help="forget a name's failed sign-ins (at every client) and/or a client's",
+    )
+    unlock.add_argument("username", nargs="?")
+    unlock.add_argument("--client", help="the client address the app showed")
     sub.add_parser("seed-demo", help="one demo user per role; prints credentials")
     args = parser.parse_args(argv)
 
@@ -79,6 +86,19 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"no user {args.username}", file=sys.stderr)
                 return 1
             print(f"password of {args.username} reset")
+        elif args.command == "unlock":
+            store.unlock(url, args.username, args.client, actor=getpass.getuser())
+            print(
+                "unlocked "
+                + " and ".join(
+                    what
+                    for what in (
+                        args.username and f"user {args.username}",
+                        args.client and f"client {args.client}",
+                    )
+                    if what
+                )
+            )
         elif args.command == "list":
             for user in store.list_users(url):
                 state = "active" if user["is_active"] else "inactive"

@@ -11,9 +11,11 @@ from warehouse import database
 
 
 def _demo(args: argparse.Namespace) -> int:
-    params = database.resolve()
-    with database.connect(params) as conn:
-        if args.action == "load":
+    # the admin connection's server and database; the demo writes as the
+    # project's roles (demo/data.py)
+    params = database.resolve(create=args.action == "load")
+    if args.action == "load":
+        with database.connect(params) as conn:
             has_rows = conn.execute(
                 "select to_regclass('erp.orders') is not null"
             ).fetchone()[0]
@@ -23,26 +25,25 @@ def _demo(args: argparse.Namespace) -> int:
             ):
                 print("demo data already loaded; nothing to do")
                 return 0
-            counts = demo_data.load(
-                conn,
-                orders=args.orders,
-                seed=args.seed,
-                products=args.products,
-                campaigns=args.campaigns,
-            )
-            print("loaded " + ", ".join(f"{v} {k}" for k, v in counts.items()))
-            return 0
+        counts = demo_data.load(
+            params,
+            orders=args.orders,
+            seed=args.seed,
+            products=args.products,
+            campaigns=args.campaigns,
+        )
+        print("loaded " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+        return 0
     step = 0
     while args.steps == 0 or step < args.steps:
         now = datetime.now(UTC)
-        with database.connect(params) as conn:
-            counts = demo_data.advance(
-                conn,
-                seed=args.seed * 1_000_003 + int(now.timestamp()),
-                now=now,
-                new_orders=args.new_orders,
-                changes=args.changes,
-            )
+        counts = demo_data.advance(
+            params,
+            seed=args.seed * 1_000_003 + int(now.timestamp()),
+            now=now,
+            new_orders=args.new_orders,
+            changes=args.changes,
+        )
         print(
             f"{now:%H:%M:%S} " + ", ".join(f"{v} {k}" for k, v in counts.items()),
             flush=True,

@@ -5,6 +5,15 @@ moving (new orders, status changes, reinstatements, items added and deleted,
 sale dates corrected, campaigns paused, ended, retargeted, and backdated
 corrections), so incremental runs always have something to do. The same seed
 and anchor time give the same rows.
+
+Both write through the roles a deployment has, never as the superuser: the
+ERP's rows as ``erp_replica`` (the replication's stand-in), the campaigns'
+generated past as the owner (an import of history, the one writer of the
+past without a reason), spend and every later campaign change as the app
+(``attribution_app``, through the app's own writer). The admin connection
+only creates the ERP's tables, as a replica's setup would. ``advance`` may
+run on a simulated clock: where its "now" is already the database's past,
+its campaign changes are corrections and say so in their reason.
 """
 
 from __future__ import annotations
@@ -16,13 +25,21 @@ from decimal import Decimal
 from pathlib import Path
 
 import psycopg
+from psycopg import sql
 
 from demo import spend as demo_spend
 from marketing.audit import User
-from marketing.campaigns import CampaignInput, ValidationError, bulk, editing, targeting
+from marketing.campaigns import (
+    CampaignInput,
+    ValidationError,
+    bulk,
+    corrections,
+    editing,
+    targeting,
+)
 from marketing.campaigns import status as campaign_status
 from marketing.rules import BUDGET_TYPES, PLATFORMS, TRANSITIONS
-from warehouse import dbt_vars, roles
+from warehouse import credentials, database, dbt_vars, roles
 from warehouse.copy import copy_rows
 
 # the demo writes campaigns as a process, through the app's own writer
@@ -98,8 +115,28 @@ def default_anchor() -> datetime:
 
 
 def create_erp_schema(conn: psycopg.Connection) -> None:
+    """The ERP's tables, the replica's writer and the project's reads
+    (an admin connection)."""
     conn.execute(ERP_SCHEMA_SQL.read_text())
+    roles.ensure_login_role(conn, credentials.ERP_REPLICA)
+    database_name = conn.execute("select current_database()").fetchone()[0]
+    for statement in (
+        "grant connect on database {db} to {role}",
+        "grant usage on schema erp to {role}",
+        "grant select, insert, update, delete on all tables in schema erp to {role}",
+    ):
+        conn.execute(
+            sql.SQL(statement).format(
+                db=sql.Identifier(database_name),
+                role=sql.Identifier(credentials.ERP_REPLICA),
+            )
+        )
     roles.grant_erp_reads(conn)
+
+
+def connect_as(params: database.ConnectionParams, role: str) -> psycopg.Connection:
+    """An autocommit connection to the database of `params` as `role`."""
+    return psycopg.connect(params.as_role(role).conninfo(), autocommit=True)
 
 
 def _money(rng: random.Random, low: float, high: float) -> Decimal:
@@ -410,39 +447,48 @@ class World:
 
 
 def load(
-    conn: psycopg.Connection,
+    params: database.ConnectionParams,
     orders: int,
     seed: int = 42,
     anchor: datetime | None = None,
     products: int | None = None,
     campaigns: int | None = None,
 ) -> dict[str, int]:
-    """Fill empty erp and marketing schemas; returns row counts."""
+    """Fill empty erp and marketing schemas of the database `params` names
+    (an admin connection's); returns row counts."""
     anchor = anchor or default_anchor()
     scale = Scale.for_orders(orders, products, campaigns)
     world = World(seed, anchor)
-    create_erp_schema(conn)
-    product_rows, batch_rows, counts = load_catalogue(conn, world, scale)
-    order_rows, item_rows = world.orders(scale, product_rows, batch_rows)
-    copy_rows(
-        conn,
-        "erp.customers",
-        ("id", "name", "email"),
-        [
-            (i, f"Customer {i}", f"customer{i}@example.com")
-            for i in range(1, scale.customers + 1)
-        ],
-    )
-    copy_rows(
-        conn,
-        "erp.stores",
-        ("id", "name"),
-        [(i, f"Store {i}") for i in range(1, scale.stores + 1)],
-    )
-    copy_rows(conn, "erp.orders", ORDER_COLUMNS, order_rows)
-    copy_rows(conn, "erp.order_items", ITEM_COLUMNS, item_rows)
-    spend_counts = demo_spend.load(conn, seed=seed, anchor=anchor)
-    conn.execute("analyze")
+    with database.connect(params, autocommit=True) as admin:
+        create_erp_schema(admin)
+    with (
+        connect_as(params, credentials.ERP_REPLICA) as erp,
+        connect_as(params, credentials.OWNER) as owner,
+    ):
+        product_rows, batch_rows, counts = load_catalogue(erp, owner, world, scale)
+        order_rows, item_rows = world.orders(scale, product_rows, batch_rows)
+        copy_rows(
+            erp,
+            "erp.customers",
+            ("id", "name", "email"),
+            [
+                (i, f"Customer {i}", f"customer{i}@example.com")
+                for i in range(1, scale.customers + 1)
+            ],
+        )
+        copy_rows(
+            erp,
+            "erp.stores",
+            ("id", "name"),
+            [(i, f"Store {i}") for i in range(1, scale.stores + 1)],
+        )
+        copy_rows(erp, "erp.orders", ORDER_COLUMNS, order_rows)
+        copy_rows(erp, "erp.order_items", ITEM_COLUMNS, item_rows)
+        revenue = demo_spend.daily_revenue(erp)
+    with connect_as(params, credentials.APP) as app:
+        spend_counts = demo_spend.load(app, revenue, seed=seed, anchor=anchor)
+    with database.connect(params, autocommit=True) as admin:
+        admin.execute("analyze")
     return {
         **counts,
         "orders": len(order_rows),
@@ -452,22 +498,28 @@ def load(
 
 
 def load_catalogue(
-    conn: psycopg.Connection, world: World, scale: Scale
+    erp: psycopg.Connection,
+    history: psycopg.Connection,
+    world: World,
+    scale: Scale,
 ) -> tuple[list[tuple], list[tuple], dict[str, int]]:
-    """Products, batches and campaigns with their targeting and status
-    history; returns the product and batch rows and the counts."""
+    """Products and batches (written by `erp`), and campaigns with their
+    targeting and status history (by `history`, the owner: a generated past
+    is history, imported, not corrected); returns the product and batch rows
+    and the counts."""
     product_rows, batch_rows = world.products(scale)
     campaign_rows, target_rows, event_rows = world.campaigns(scale)
     copy_rows(
-        conn,
+        erp,
         "erp.products",
         ("id", "name", "sku", "cost_price", "created_at", "updated_at"),
         product_rows,
     )
     copy_rows(
-        conn, "erp.product_batches", ("id", "product_id", "cost_price"), batch_rows
+        erp, "erp.product_batches", ("id", "product_id", "cost_price"), batch_rows
     )
-    bulk.load_histories(conn, campaign_rows, target_rows, event_rows)
+    with history.transaction():
+        bulk.load_histories(history, campaign_rows, target_rows, event_rows)
     return (
         product_rows,
         batch_rows,
@@ -476,7 +528,7 @@ def load_catalogue(
 
 
 def advance(
-    conn: psycopg.Connection,
+    params: database.ConnectionParams,
     seed: int,
     now: datetime,
     new_orders: int = 50,
@@ -485,9 +537,30 @@ def advance(
 ) -> dict[str, int]:
     """One step of life: every kind of change the pipeline must follow.
 
-    ``now`` is the step's wall-clock time; ERP ``updated_at`` values are set
-    to it, as the ERP bumps them on every change.
+    ``now`` is the step's clock (the wall clock, or a simulated one); ERP
+    ``updated_at`` values are set to it, as the ERP bumps them on every
+    change. The ERP's changes are written as its replica, the campaigns'
+    through the app's writer as the app.
     """
+    with connect_as(params, credentials.ERP_REPLICA) as erp:
+        counts, n_products = _advance_erp(
+            erp, seed, now, new_orders=new_orders, changes=changes
+        )
+    rng = random.Random(seed * 7 + 1)
+    with connect_as(params, credentials.APP) as app:
+        for _ in range(campaign_changes):
+            kind = _change_a_campaign(app, rng, now, n_products)
+            if kind is not None:
+                counts["campaign_changes"] += 1
+                counts[kind] += 1
+    return counts
+
+
+def _advance_erp(
+    conn: psycopg.Connection, seed: int, now: datetime, new_orders: int, changes: int
+) -> tuple[dict[str, int], int]:
+    """New orders and changes of recent ones; the counts and the number of
+    products."""
     rng = random.Random(seed)
     world = World(seed, now)
     world.rng = rng
@@ -593,20 +666,15 @@ def advance(
         conn.execute(
             "update erp.orders set updated_at = %s where id = %s", (now, order_id)
         )
-    for _ in range(campaign_changes):
-        kind = _change_a_campaign(conn, rng, now, n_products)
-        if kind is not None:
-            counts["campaign_changes"] += 1
-            counts[kind] += 1
-    return counts
+    return counts, n_products
 
 
 def _change_a_campaign(
     conn: psycopg.Connection, rng: random.Random, now: datetime, n_products: int
 ) -> str | None:
     """Pause, resume, end, retarget, or correct a campaign's past, through
-    the app's writer; the kind of change made (CAMPAIGN_CHANGES), or None
-    when the writer refused it."""
+    the app's writer (`conn`: the app's role); the kind of change made
+    (CAMPAIGN_CHANGES), or None when the writer refused it."""
     rows = conn.execute(
         "select id, status, starts_at, ends_at from marketing.ad_campaigns order by id"
     ).fetchall()
@@ -620,6 +688,19 @@ def _change_a_campaign(
         return None
 
 
+def _reason(
+    clock: corrections.Clock, moment: datetime, now: datetime, why: str
+) -> str | None:
+    """What the demo says when the database counts `moment` as the past: a
+    correction of its own present (`why`), or the simulated clock's present,
+    which the database's clock has passed."""
+    if not clock.is_backdated(moment):
+        return None
+    if moment < now:
+        return f"demo: {why}"
+    return f"demo: the simulated clock's present ({now:%Y-%m-%d %H:%M} UTC)"
+
+
 def _change(
     conn: psycopg.Connection,
     rng: random.Random,
@@ -630,6 +711,7 @@ def _change(
     starts_at: datetime,
 ) -> str | None:
     roll = rng.random()
+    clock = corrections.clock(conn)
     if roll < 0.45:
         moves = TRANSITIONS[status]
         if not moves:
@@ -652,8 +734,7 @@ def _change(
             rng.choice(moves),
             None,
             changed_at=at,
-            reason="demo: backdated correction" if at < now else None,
-            now=now,
+            reason=_reason(clock, at, now, "backdated correction"),
         )
         return "backdated_status_changes" if at < now else "campaign_status_changes"
     if roll < 0.7:
@@ -675,8 +756,7 @@ def _change(
             campaign_id,
             product_id,
             ended_at=cut,
-            reason="demo: targeting ended late" if cut < now else None,
-            now=now,
+            reason=_reason(clock, cut, now, "targeting ended late"),
         )
         return "targeting_ended"
     if roll < 0.85:
@@ -687,8 +767,7 @@ def _change(
             campaign_id,
             [rng.randint(1, n_products)],
             effective_from=effective_from,
-            reason="demo: targeted late" if effective_from < now else None,
-            now=now,
+            reason=_reason(clock, effective_from, now, "targeted late"),
         )
         return "targeting_added" if added.added else None
     # move the flight window's end: shorten into the past or extend

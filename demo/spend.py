@@ -61,10 +61,25 @@ def _running_days(events: list[tuple[str, datetime]], last_day: date) -> list[da
     return sorted(days)
 
 
+def daily_revenue(erp: psycopg.Connection) -> float:
+    """What the demo sells a day, read from the ERP (by its replica's role):
+    spend is sized by it, so that ROAS lands between about 0.5 and 5
+    whatever the demo's size."""
+    revenue, days = erp.execute(
+        "select coalesce(sum(items.quantity * items.unit_price), 0),"
+        " greatest(1, extract(day from max(orders.order_date)"
+        " - min(orders.order_date)))"
+        " from erp.order_items as items"
+        " inner join erp.orders as orders on items.order_id = orders.id"
+    ).fetchone()
+    return float(revenue) / float(days)
+
+
 def daily_spend(
-    conn: psycopg.Connection, seed: int, last_day: date
+    conn: psycopg.Connection, seed: int, last_day: date, revenue: float
 ) -> list[dict[str, object]]:
-    """One row per campaign and running day up to ``last_day`` (not written)."""
+    """One row per campaign and running day up to ``last_day`` (not written);
+    `revenue` is :func:`daily_revenue`."""
     rng = random.Random(seed * 7919 + 17)
     campaigns = conn.execute(
         "select id, platform, starts_at, ends_at, budget_type, budget_amount"
@@ -76,16 +91,8 @@ def daily_spend(
         " from marketing.ad_campaign_status_events order by campaign_id, changed_at, id"
     ):
         events.setdefault(campaign_id, []).append((to_status, changed_at))
-    # a campaign-day's share of the sales, so that ROAS lands between about
-    # 0.5 and 5 whatever the demo's size
-    revenue, days = conn.execute(
-        "select coalesce(sum(items.quantity * items.unit_price), 0),"
-        " greatest(1, extract(day from max(orders.order_date)"
-        " - min(orders.order_date)))"
-        " from erp.order_items as items"
-        " inner join erp.orders as orders on items.order_id = orders.id"
-    ).fetchone()
-    share = float(revenue) / float(days) / max(len(campaigns), 1)
+    # a campaign-day's share of the sales
+    share = revenue / max(len(campaigns), 1)
     rows = []
     for campaign_id, platform, starts_at, ends_at, budget_type, budget in campaigns:
         cpm = rng.uniform(4, 14)
@@ -117,9 +124,14 @@ def daily_spend(
 
 
 def load(
-    conn: psycopg.Connection, seed: int = 42, anchor: datetime | None = None
+    conn: psycopg.Connection,
+    revenue: float,
+    seed: int = 42,
+    anchor: datetime | None = None,
 ) -> dict[str, int]:
-    """External ids for the campaigns, and their spend up to the reporting delay."""
+    """External ids for the campaigns, and their spend up to the reporting
+    delay, written by `conn` (the app's role, the writer of spend); `revenue`
+    is :func:`daily_revenue`."""
     anchor = anchor or datetime.now(UTC)
     unnamed = conn.execute(
         "select id, platform from marketing.ad_campaigns"
@@ -133,7 +145,7 @@ def load(
                 (external_id(campaign_id, platform), campaign_id),
             )
     last_day = anchor.date() - timedelta(days=REPORTING_DELAY_DAYS + 1)
-    rows = daily_spend(conn, seed, last_day)
+    rows = daily_spend(conn, seed, last_day, revenue)
     conn.execute(
         "insert into marketing.ad_spend_daily (campaign_id, spend_date, source,"
         " spend, impressions, clicks, loaded_by)"
@@ -186,16 +198,18 @@ def google_ads_export(rows: list[dict[str, object]]) -> str:
 def drop_inbox_file(
     conn: psycopg.Connection,
     folder: Path,
+    revenue: float,
     seed: int = 42,
     anchor: datetime | None = None,
 ) -> Path | None:
-    """The Google campaigns' spend of the delayed days, as an inbox export."""
+    """The Google campaigns' spend of the delayed days, as an inbox export
+    (`conn` reads the campaigns; `revenue` is :func:`daily_revenue`)."""
     anchor = anchor or datetime.now(UTC)
     last_day = anchor.date() - timedelta(days=1)
     first_day = last_day - timedelta(days=REPORTING_DELAY_DAYS - 1)
     rows = [
         row
-        for row in daily_spend(conn, seed, last_day)
+        for row in daily_spend(conn, seed, last_day, revenue)
         if row["platform"] in GOOGLE and row["spend_date"] >= first_day
     ]
     if not rows:

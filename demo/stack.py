@@ -200,27 +200,32 @@ def prepare(params: database.ConnectionParams, orders: int) -> None:
     with database.connect(params, autocommit=True) as conn:
         demo_data.create_erp_schema(conn)
         loaded = conn.execute("select exists (select from erp.orders)").fetchone()[0]
-        if not loaded:
-            counts = demo_data.load(conn, orders=orders)
-            print("demo data: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
-            # the platforms' last days arrive as a file for the inbox sensor
-            dropped = demo_spend.drop_inbox_file(conn, spend.inbox_folder())
-            if dropped is not None:
-                print(f"demo spend export for the inbox: {dropped}")
+    if not loaded:
+        counts = demo_data.load(params, orders=orders)
+        print("demo data: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+        # the platforms' last days arrive as a file for the inbox sensor
+        with (
+            demo_data.connect_as(params, credentials.APP) as app,
+            demo_data.connect_as(params, credentials.ERP_REPLICA) as erp,
+        ):
+            dropped = demo_spend.drop_inbox_file(
+                app, spend.inbox_folder(), demo_spend.daily_revenue(erp)
+            )
+        if dropped is not None:
+            print(f"demo spend export for the inbox: {dropped}")
     if dbt_runner.run_dbt(["build"], params).returncode != 0:
         raise SystemExit("dbt build failed: see the output above")
     if dbt_runner.generate_docs(params) != 0:
         print("dbt docs generate failed: the docs site is not served")
     if not loaded:
-        with database.connect(params, autocommit=True) as conn:
-            for step in range(3):
-                demo_data.advance(
-                    conn,
-                    seed=step,
-                    now=datetime.now(UTC),
-                    new_orders=30,
-                    changes=orders // 50,
-                )
+        for step in range(3):
+            demo_data.advance(
+                params,
+                seed=step,
+                now=datetime.now(UTC),
+                new_orders=30,
+                changes=orders // 50,
+            )
         if dbt_runner.run_dbt(["build"], params).returncode != 0:
             raise SystemExit("dbt build failed: see the output above")
 
@@ -255,11 +260,11 @@ def up(args: argparse.Namespace) -> int:
     started = services(
         args.host, args.dagster_port, args.app_port, args.interval, args.docs_port
     )
-    # dbt, Dagster and the app connect as their own roles; the generator plays
-    # the ERP and outside writers, so it keeps the admin connection
-    writer_env = {**env, **params.env()}
+    # every service connects as its own roles: dbt and Dagster as the
+    # transformer, the app as the app, the generator as the ERP's replica and
+    # the app (demo/data.py); none gets the admin connection
     for service in started:
-        start(service, writer_env if service.name == "generator" else env)
+        start(service, env)
     for service in started:
         if service.url and not wait_for(service.url):
             print(

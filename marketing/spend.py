@@ -8,7 +8,10 @@ Three steps, each usable alone:
   generic column mapping and checks every row on its own, collecting one
   :class:`RowError` per problem (line number, column, message);
 - :func:`resolve` finds each row's campaign (by our id, or by the platform's
-  own ``external_campaign_id``) and adds an error for each row it cannot;
+  own ``external_campaign_id``) and adds an error for each row it cannot, or
+  whose campaign never launched, or whose day lies outside the campaign's
+  life (the database's ``marketing.spend_days``, which refuses such rows
+  from any writer);
 - :func:`load` writes the rows only when there is no error at all, in one
   transaction, replacing the (campaign, day, source) rows a previous load of
   the same days wrote, and records who loaded what in ``app.audit_log``.
@@ -334,7 +337,11 @@ def parse(
     if not content.strip():
         parsed.errors.append(RowError(0, None, "the file is empty"))
         return parsed
-    records = list(csv.reader(io.StringIO(content), delimiter=_delimiter(content)))
+    try:
+        records = _records(content)
+    except csv.Error as error:
+        parsed.errors.append(RowError(*_csv_problem(error)))
+        return parsed
 
     # Exports may start with a title and a date range before the header.
     columns: dict[str, int | None] = {}
@@ -415,10 +422,15 @@ def resolve(conn: Connection, parsed: SpendFile) -> SpendFile:
     if parsed.resolved or not refs:
         parsed.resolved = True
         return parsed
+    life = (
+        ", marketing.has_left_draft(id) as launched,"
+        " lower(marketing.spend_days(id)) as first_day,"
+        " upper(marketing.spend_days(id)) - 1 as last_day"
+    )
     if parsed.campaign_key == BY_CAMPAIGN_ID:
         found = conn.execute(
             text(
-                "select id::text as ref, id from marketing.ad_campaigns"
+                f"select id::text as ref, id{life} from marketing.ad_campaigns"
                 " where id = any(cast(:ids as bigint[]))"
             ),
             {"ids": [int(ref) for ref in refs]},
@@ -426,7 +438,8 @@ def resolve(conn: Connection, parsed: SpendFile) -> SpendFile:
     else:
         found = conn.execute(
             text(
-                "select external_campaign_id as ref, id from marketing.ad_campaigns"
+                f"select external_campaign_id as ref, id{life}"
+                " from marketing.ad_campaigns"
                 " where external_campaign_id = any(:refs)"
                 " and (cardinality(cast(:platforms as text[])) = 0"
                 " or platform = any(cast(:platforms as text[])))"
@@ -434,13 +447,17 @@ def resolve(conn: Connection, parsed: SpendFile) -> SpendFile:
             {"refs": refs, "platforms": list(parsed.platforms)},
         ).all()
     matches: dict[str, list[int]] = {}
-    for ref, campaign_id in found:
-        matches.setdefault(ref, []).append(campaign_id)
+    lives = {}
+    for found_row in found:
+        matches.setdefault(found_row.ref, []).append(found_row.id)
+        lives[found_row.id] = found_row
     where = f" on {', '.join(parsed.platforms)}" if parsed.platforms else ""
     for row in parsed.rows:
         ids = matches.get(row.campaign_ref, [])
         if len(ids) == 1:
             row.campaign_id = ids[0]
+            if problem := _outside_life(lives[row.campaign_id], row.spend_date):
+                parsed.errors.append(RowError(row.line, *problem))
         elif not ids:
             what = (
                 "campaign"
@@ -462,6 +479,23 @@ def resolve(conn: Connection, parsed: SpendFile) -> SpendFile:
     parsed.errors.sort(key=lambda error: error.line)
     parsed.resolved = True
     return parsed
+
+
+def _outside_life(campaign: Any, day: date) -> tuple[str, str] | None:
+    """(column, message) when `day` cannot be a day of `campaign`'s spend."""
+    if not campaign.launched:
+        return (
+            "campaign",
+            f"campaign {campaign.id} is a DRAFT: it has not launched, so it has"
+            " no spend (launch it, backdated if it ran, then load again)",
+        )
+    if not campaign.first_day <= day <= campaign.last_day:
+        return (
+            "spend_date",
+            f"{day} is outside campaign {campaign.id}'s life ({campaign.first_day}"
+            f" to {campaign.last_day})",
+        )
+    return None
 
 
 def load(conn: Connection, parsed: SpendFile, loaded_by: str) -> LoadResult:
@@ -529,16 +563,44 @@ def load_path(conn: Connection, path: Path, preset: str, loaded_by: str) -> Load
     return load(conn, parsed, loaded_by)
 
 
+def _records(content: str) -> list[list[str]]:
+    """The file's records; csv.Error (with the line) when one cannot be read."""
+    reader = csv.reader(io.StringIO(content), delimiter=_delimiter(content))
+    records = []
+    try:
+        for record in reader:
+            records.append(record)
+    except csv.Error as error:
+        raise csv.Error(reader.line_num, str(error)) from error
+    return records
+
+
+def _csv_problem(error: csv.Error) -> tuple[int, None, str]:
+    """A record the csv module refused, as a row error in words."""
+    line, message = error.args if len(error.args) == 2 else (0, str(error))
+    if "field limit" in str(message):
+        message = (
+            f"a field is longer than {csv.field_size_limit():,} characters:"
+            " not a spend export (check the delimiter and the quotes)"
+        )
+    else:
+        message = f"not a readable CSV file ({message})"
+    return int(line), None, message
+
+
 def header_candidates(data: bytes) -> list[str]:
     """The header names of a file: its first line with three or more cells."""
     try:
         content = _decode(data)
     except UnicodeDecodeError:
         return []
-    for record in csv.reader(io.StringIO(content), delimiter=_delimiter(content)):
-        cells = [cell.strip() for cell in record if cell.strip()]
-        if len(cells) >= 3:
-            return cells
+    try:
+        for record in csv.reader(io.StringIO(content), delimiter=_delimiter(content)):
+            cells = [cell.strip() for cell in record if cell.strip()]
+            if len(cells) >= 3:
+                return cells
+    except csv.Error:
+        pass
     return []
 
 

@@ -4,7 +4,12 @@ SQLite under ``DAGSTER_HOME`` (default ``.local/dagster``) unless
 ``ATTRIBUTION_DAGSTER_STORAGE=postgres``: then runs, events and schedules go
 to dagster-postgres, in the database ``DAGSTER_PG_DATABASE`` (default
 ``dagster``) of the project's PostgreSQL server (the same PG* variables or
-embedded server as everything else; socket directories work).
+embedded server as everything else; socket directories work). That database
+belongs to a role of its own, ``attribution_dagster`` (password
+``ATTRIBUTION_DAGSTER_PASSWORD`` or the secrets file), which may connect to
+nothing else; the admin connection only creates them. ``dagster.yaml``
+then holds that role's password, so it is written readable by its owner
+only (0600), like every file of the project that holds a secret.
 
     python -m orchestration.instance             # write .local/dagster/dagster.yaml
     python -m orchestration.instance --storage postgres
@@ -25,7 +30,9 @@ import json
 import os
 from pathlib import Path
 
-from warehouse import database
+import psycopg
+
+from warehouse import credentials, database, roles
 
 MANAGED_MARK = "# written by python -m orchestration.instance"
 
@@ -53,10 +60,23 @@ def default_home() -> Path:
     return Path(os.environ.get("DAGSTER_HOME") or database.local_dir() / "dagster")
 
 
+def storage_params(admin: database.ConnectionParams) -> database.ConnectionParams:
+    """Dagster's storage database (named by `admin`, an admin connection to
+    it), owned by Dagster's own role; how Dagster connects to it."""
+    with psycopg.connect(
+        admin.with_database("postgres").conninfo(), autocommit=True
+    ) as conn:
+        roles.ensure_login_role(conn, credentials.DAGSTER)
+    database.ensure_database(admin, owner=credentials.DAGSTER)
+    return admin.as_role(credentials.DAGSTER)
+
+
 def dagster_yaml(
     storage: str = "sqlite", params: database.ConnectionParams | None = None
 ) -> str:
-    """The instance configuration for ``sqlite`` or ``postgres`` storage."""
+    """The instance configuration for ``sqlite`` or ``postgres`` storage
+    (`params`: an admin connection to the storage database, default
+    ``DAGSTER_PG_DATABASE`` on the project's server)."""
     if storage == "sqlite":
         return f"{MANAGED_MARK}\n# storage: SQLite files under DAGSTER_HOME\n{_COMMON}"
     if storage != "postgres":
@@ -64,9 +84,9 @@ def dagster_yaml(
     if params is None:
         server = database.resolve(create=False)
         params = server.with_database(os.environ.get("DAGSTER_PG_DATABASE", "dagster"))
-    database.ensure_database(params)
+    storage_role = storage_params(params)
     # JSON strings are valid YAML scalars, whatever the URL holds
-    url = json.dumps(params.url("psycopg2"))
+    url = json.dumps(storage_role.url("psycopg2"))
     return f"{MANAGED_MARK}\n{_COMMON}storage:\n  postgres:\n    postgres_url: {url}\n"
 
 
@@ -82,7 +102,7 @@ def ensure_dagster_home(
     if config.exists() and not config.read_text().startswith(MANAGED_MARK):
         return config
     storage = storage or os.environ.get("ATTRIBUTION_DAGSTER_STORAGE", "sqlite")
-    config.write_text(dagster_yaml(storage, params))
+    credentials.write_private(config, dagster_yaml(storage, params))
     return config
 
 

@@ -5,6 +5,13 @@ the PG* variables when ``PGHOST`` is set, else the embedded server under
 ``.local/`` (started on first use, never at import time). ``settings`` is the
 one ``Settings`` the definitions read from the environment: ops and checks
 take it as a resource (``settings: ResourceParam[Settings]``).
+
+Every resource is fixed when the definitions are built (:func:`pinned`):
+run config cannot change it. A visitor of the Dagster UI (which has no
+sign-in of its own) could otherwise launch a job with the database pointed
+at a host of their choosing, where the job would send a role's password, or
+with dbt's executable or project replaced; such a run is refused before it
+starts.
 """
 
 from __future__ import annotations
@@ -17,7 +24,7 @@ from importlib.metadata import version as package_version
 from typing import Any
 
 import psycopg
-from dagster import ConfigurableResource
+from dagster import ConfigurableResource, ResourceDefinition
 from dagster_dbt import DbtCliResource, DbtProject
 from dagster_dbt.core.dbt_cli_invocation import DbtCliInvocation
 from packaging import version
@@ -108,8 +115,20 @@ def build_dbt(db: AttributionDatabase, project: DbtProject) -> AttributionDbt:
     )
 
 
+def pinned(value: Any, description: str) -> ResourceDefinition:
+    """`value` as a resource that takes no configuration: run config naming
+    any of its fields fails the run's config check, before anything runs."""
+    return ResourceDefinition(
+        resource_fn=lambda _context: value, config_schema={}, description=description
+    )
+
+
 def build_resources(
     project: DbtProject, settings: Settings, db: AttributionDatabase | None = None
-) -> dict[str, Any]:
+) -> dict[str, ResourceDefinition]:
     db = db or AttributionDatabase()
-    return {"database": db, "dbt": build_dbt(db, project), "settings": settings}
+    return {
+        "database": pinned(db, "The project's database, as the transformer role."),
+        "dbt": pinned(build_dbt(db, project), "dbt of this project."),
+        "settings": pinned(settings, "The orchestration's settings."),
+    }

@@ -12,6 +12,13 @@ alerts and the run page says what to fix. The run writes as
 ``attribution_app`` (the writer of ``marketing``; its password from the
 environment or ``.local/secrets.env``), never as the transformer. Dropping a
 corrected file with the same name loads it: the run key is the file's content.
+
+The run config names the file, and anyone who reaches the Dagster UI can
+launch the job with their own: a path is loaded (and moved) only when it
+resolves to a file waiting directly in the inbox folder of the settings, a
+link that leads elsewhere included; anything else fails the run before the
+file is touched or the database reached. The database is not run config at
+all (orchestration/resources.py).
 """
 
 import hashlib
@@ -23,6 +30,7 @@ from dagster import (
     Failure,
     MetadataValue,
     OpExecutionContext,
+    ResourceParam,
     RunRequest,
     SensorDefinition,
     SensorEvaluationContext,
@@ -61,6 +69,27 @@ class SpendFileConfig(Config):
     preset: str | None = None
 
 
+def inbox_file(folder: Path, named: str) -> Path:
+    """The file `named` (absolute, or relative to the inbox) if it is one
+    waiting directly in the inbox `folder`; a Failure otherwise."""
+    inbox = folder.resolve()
+    candidate = Path(named)
+    if not candidate.is_absolute():
+        candidate = inbox / candidate
+    path = candidate.resolve()
+    if (
+        path.parent != inbox
+        or not any(path.match(pattern) for pattern in PATTERNS)
+        or not path.is_file()
+    ):
+        raise Failure(
+            f"refused: {named!r} is not a file waiting in the spend inbox {inbox}"
+            f" ({', '.join(PATTERNS)}); nothing was read or moved",
+            allow_retries=False,
+        )
+    return path
+
+
 def _move(path: Path, folder: str) -> Path:
     target_dir = path.parent / folder
     target_dir.mkdir(parents=True, exist_ok=True)
@@ -72,11 +101,18 @@ def _move(path: Path, folder: str) -> Path:
 
 @op(description="Load one spend file through the app's validation path.")
 def load_spend_file(
-    context: OpExecutionContext, config: SpendFileConfig, database: AttributionDatabase
+    context: OpExecutionContext,
+    config: SpendFileConfig,
+    database: AttributionDatabase,
+    settings: ResourceParam[Settings],
 ) -> None:
-    path = Path(config.path)
-    if not path.is_file():
-        raise Failure(f"{path} is no longer in the inbox", allow_retries=False)
+    if config.preset is not None and config.preset not in spend.PRESETS:
+        raise Failure(
+            f"refused: unknown preset {config.preset!r}; one of"
+            f" {', '.join(sorted(spend.PRESETS))}",
+            allow_retries=False,
+        )
+    path = inbox_file(settings.spend_inbox, config.path)
     data = path.read_bytes()
     preset = config.preset or spend.detect_preset(data)
     if preset is None:

@@ -56,8 +56,7 @@ def demo_marts(pg_server, run_dbt) -> Iterator[database.ConnectionParams]:
     """300 demo orders with every mart built, once per session; a test takes
     its own copy (pg.clone), never this database itself."""
     params = pg.create_database(pg_server, prefix="demo_marts")
-    with database.connect(params, autocommit=True) as conn:
-        demo_data.load(conn, orders=300)
+    demo_data.load(params, orders=300)
     run_dbt(params, *dbt_in_process.BUILD)
     yield params
     database.drop_database(params)

@@ -84,6 +84,8 @@ def clone(
     # a copy carries the objects and their grants, not the database's own
     with psycopg.connect(params.conninfo()) as conn:
         roles.apply(conn)
+        if conn.execute("select to_regnamespace('erp')").fetchone()[0]:
+            demo_data.create_erp_schema(conn)  # and the ERP replica's
     return params
 
 
@@ -132,8 +134,15 @@ def scalar(params: database.ConnectionParams, sql: str, args: tuple | dict = ())
 
 
 def execute(
-    params: database.ConnectionParams, sql: str, args: tuple | dict = ()
+    params: database.ConnectionParams,
+    sql: str,
+    args: tuple | dict = (),
+    role: str | None = None,
 ) -> None:
+    """One statement, committed; as `role` when given (e.g. the owner, who
+    sets up a campaign's past without a correction reason)."""
+    if role is not None:
+        params = params.as_role(role)
     with psycopg.connect(params.conninfo(), autocommit=True) as conn:
         conn.execute(sql, args)
 

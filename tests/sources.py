@@ -1,13 +1,23 @@
-"""Writing source rows the way SOURCES.md says outside writers do."""
+"""Writing source rows the way SOURCES.md says outside writers do.
+
+Campaign histories are set up as the owner, the one role that writes the
+past without a correction reason (SOURCES.md, "What the database
+refuses"): a fixture's history is the world before the test, not a
+correction made in it. ERP rows are written by the connection given (the
+ERP replica's stand-in).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 
 import psycopg
 
+from warehouse.credentials import OWNER
 from warehouse.database import ConnectionParams
 
 
@@ -20,6 +30,13 @@ class Sources:
     def _run(self, sql: str, args: tuple = ()) -> None:
         with psycopg.connect(self.params.conninfo(), autocommit=True) as conn:
             conn.execute(sql, args)
+
+    @contextmanager
+    def _history(self) -> Iterator[psycopg.Connection]:
+        """A connection writing campaign history as the owner."""
+        with psycopg.connect(self.params.conninfo(), autocommit=True) as conn:
+            conn.execute(f"set role {OWNER}")
+            yield conn
 
     def product(
         self, product_id: int, cost: str | None = None, at: datetime | None = None
@@ -54,11 +71,12 @@ class Sources:
     ) -> None:
         """A campaign and its status events, recorded when they take effect."""
         status = events[-1][0] if events else "DRAFT"
-        self._run(
-            "insert into marketing.ad_campaigns (id, name, platform, status,"
-            " starts_at, ends_at) values (%s, %s, 'facebook', %s, %s, %s)",
-            (campaign_id, f"Campaign {campaign_id}", status, starts_at, ends_at),
-        )
+        with self._history() as conn:
+            conn.execute(
+                "insert into marketing.ad_campaigns (id, name, platform, status,"
+                " starts_at, ends_at) values (%s, %s, 'facebook', %s, %s, %s)",
+                (campaign_id, f"Campaign {campaign_id}", status, starts_at, ends_at),
+            )
         previous = None
         for to_status, changed_at in events:
             self.status_event(
@@ -74,7 +92,7 @@ class Sources:
         changed_at: datetime,
         recorded_at: datetime | None = None,
     ) -> None:
-        with psycopg.connect(self.params.conninfo(), autocommit=True) as conn:
+        with self._history() as conn:
             conn.execute(
                 "insert into marketing.ad_campaign_status_events (campaign_id,"
                 " from_status, to_status, changed_at, created_at)"
@@ -93,7 +111,7 @@ class Sources:
         effective_from: datetime,
         effective_to: datetime | None = None,
     ) -> int:
-        with psycopg.connect(self.params.conninfo(), autocommit=True) as conn:
+        with self._history() as conn:
             return conn.execute(
                 "insert into marketing.ad_campaign_products (campaign_id, product_id,"
                 " effective_from, effective_to) values (%s, %s, %s, %s)"

@@ -131,10 +131,12 @@ def change_targeting(conn: psycopg.Connection) -> None:
         " having max(credits.sale_time) > targets.effective_from + interval '1 hour'"
         " order by 1 limit 1",
     )
-    conn.execute(
-        "update marketing.ad_campaign_products set effective_to = %s where id = %s",
-        (effective_from + (last_sale - effective_from) / 2, target_id),
-    )
+    with conn.transaction():
+        name_correction_reason(conn, "test: targeting ended late")
+        conn.execute(
+            "update marketing.ad_campaign_products set effective_to = %s where id = %s",
+            (effective_from + (last_sale - effective_from) / 2, target_id),
+        )
 
 
 def change_status_events(conn: psycopg.Connection) -> None:
@@ -154,16 +156,18 @@ def change_status_events(conn: psycopg.Connection) -> None:
         " + interval '1 hour' order by 1 limit 1",
     )
     at = last_at + (last_sale - last_at) / 2
-    conn.execute(
-        "insert into marketing.ad_campaign_status_events (campaign_id,"
-        " from_status, to_status, changed_at, changed_by, created_at, reason)"
-        " values (%s, 'RUNNING', 'PAUSED', %s, 'test', %s, 'backdated correction')",
-        (campaign_id, at, NOW),
-    )
-    conn.execute(
-        "update marketing.ad_campaigns set status = 'PAUSED' where id = %s",
-        (campaign_id,),
-    )
+    with conn.transaction():
+        name_correction_reason(conn, "test: backdated correction")
+        conn.execute(
+            "insert into marketing.ad_campaign_status_events (campaign_id,"
+            " from_status, to_status, changed_at, changed_by, created_at)"
+            " values (%s, 'RUNNING', 'PAUSED', %s, 'test', %s)",
+            (campaign_id, at, NOW),
+        )
+        conn.execute(
+            "update marketing.ad_campaigns set status = 'PAUSED' where id = %s",
+            (campaign_id,),
+        )
 
 
 def change_spend(conn: psycopg.Connection) -> None:
@@ -192,8 +196,7 @@ CHANGES: dict[str, tuple[list[str], Callable[[psycopg.Connection], None]]] = {
 @pytest.fixture(scope="module")
 def built_db(pg_server, frequent_run):
     params = pg.create_database(pg_server, prefix="frequent")
-    with database.connect(params, autocommit=True) as conn:
-        demo_data.load(conn, orders=400, seed=11, anchor=ANCHOR)
+    demo_data.load(params, orders=400, seed=11, anchor=ANCHOR)
     # no marks yet: the first frequent run builds everything
     assert frequent_run(params) == sorted(changes.GROUPS)
     yield params

@@ -194,25 +194,28 @@ def change_spend(conn: psycopg.Connection, rng: random.Random, now: datetime) ->
         (now, replaced),
     )
     conn.execute("delete from marketing.ad_spend_daily where id = %s", (removed,))
-    campaign_id = conn.execute(
-        "select id from marketing.ad_campaigns order by id limit 1 offset %s",
+    # a day of a launched campaign's life (the database refuses others)
+    campaign_id, first_day, last_day = conn.execute(
+        "select id, lower(marketing.spend_days(id)),"
+        " upper(marketing.spend_days(id)) - 1 from marketing.ad_campaigns"
+        " where marketing.has_left_draft(id) order by id limit 1 offset %s",
         (rng.randint(0, 5),),
-    ).fetchone()[0]
+    ).fetchone()
+    day = first_day + timedelta(days=rng.randint(0, (last_day - first_day).days))
     conn.execute(
         "insert into marketing.ad_spend_daily (campaign_id, spend_date, source,"
         " spend, impressions, clicks, loaded_by, loaded_at)"
         " values (%s, %s, 'manual', 99.99, 1000, null, 'history', %s)"
         " on conflict (campaign_id, spend_date, source) do update"
         " set spend = excluded.spend + 1",
-        (campaign_id, (now - timedelta(days=rng.randint(0, 400))).date(), now),
+        (campaign_id, day, now),
     )
 
 
 @pytest.fixture(scope="module")
 def history_db(pg_server):
     params = pg.create_database(pg_server, prefix="history")
-    with database.connect(params, autocommit=True) as conn:
-        demo_data.load(conn, orders=300, seed=7, anchor=ANCHOR)
+    demo_data.load(params, orders=300, seed=7, anchor=ANCHOR)
     yield params
     database.drop_database(params)
 
@@ -231,11 +234,11 @@ def test_every_incremental_step_equals_a_full_refresh(
     # it cannot see as well, which the nightly observation repairs
     for step in (1, 2):
         now = ANCHOR + timedelta(hours=6 * step)
+        counts = demo_data.advance(
+            params, seed=step, now=now, new_orders=25, changes=40, campaign_changes=10
+        )
+        made.update(counts)
         with database.connect(params, autocommit=True) as conn:
-            counts = demo_data.advance(
-                conn, seed=step, now=now, new_orders=25, changes=40, campaign_changes=10
-            )
-            made.update(counts)
             change_spend(conn, rng, now)
             if emptied is None:
                 emptied = change_what_the_demo_does_not(conn, rng, now)

@@ -94,6 +94,10 @@ def test_the_transformer_reads_sources_and_writes_only_derived_data(built_db):
             " starts_at) values ('x', 'google', now())",
         )
         _refused(conn, "update erp.orders set status = 'cancelled'")
+        # personal data no model reads
+        _refused(conn, "select email from erp.customers")
+        _refused(conn, "select name from erp.customers")
+        _refused(conn, "select * from erp.stores")
         _refused(conn, "select * from app.users")
         _refused(conn, "insert into app.audit_log (actor, action) values ('t', 't')")
         _refused(conn, "alter table marketing.ad_campaigns add column x int")
@@ -169,3 +173,22 @@ def test_secrets_stay_in_a_private_file_and_out_of_printed_urls(built_db):
     ).stdout
     assert "attribution_app" in printed
     assert app.password not in printed
+
+
+def test_a_secrets_file_left_readable_by_others_is_made_private(tmp_path, monkeypatch):
+    """Copied from another machine or written by an older checkout with a
+    wide mode, the file is private again before any password is read."""
+    monkeypatch.setenv("ATTRIBUTION_LOCAL_DIR", str(tmp_path))
+    for variable in credentials.PASSWORD_VARIABLES.values():
+        monkeypatch.delenv(variable, raising=False)
+    path = credentials.secrets_file()
+    # complete: nothing to generate, so nothing rewrites it
+    path.write_text(
+        "".join(
+            f"{variable}=from-another-machine\n"
+            for variable in credentials.PASSWORD_VARIABLES.values()
+        )
+    )
+    path.chmod(0o644)
+    assert credentials.password(credentials.BI_READER) == "from-another-machine"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -26,8 +26,9 @@ def db(fresh_db):
     ):
         pg.execute(
             fresh_db,
-            "insert into marketing.ad_campaigns (id, name, platform, starts_at,"
-            " external_campaign_id) values (%s, %s, %s, %s, %s)",
+            "insert into marketing.ad_campaigns (id, name, platform, status,"
+            " starts_at, external_campaign_id)"
+            " values (%s, %s, %s, 'RUNNING', %s, %s)",
             (campaign_id, f"Campaign {campaign_id}", platform, T0, external_id),
         )
     engine = create_engine(fresh_db.url("psycopg"))
@@ -138,3 +139,56 @@ def test_the_preset_is_recognised_from_the_headers():
     )
     assert spend.detect_preset((FILES / "meta_ads.csv").read_bytes()) == "meta_ads"
     assert spend.detect_preset((FILES / "generic.csv").read_bytes()) is None
+
+
+def _generic(text: str, name: str = "upload.csv") -> spend.SpendFile:
+    mapping = spend.Mapping(
+        columns={"campaign": "campaign", "spend_date": "date", "spend": "amount"}
+    )
+    return spend.parse(text.encode(), spend.GENERIC, mapping, name=name)
+
+
+def test_days_outside_a_campaigns_life_and_drafts_are_row_errors(db):
+    params, engine = db
+    pg.execute(
+        params,
+        "insert into marketing.ad_campaigns (id, name, platform, starts_at)"
+        " values (5, 'Not launched', 'google', %s)",
+        (T0,),
+    )
+    parsed = _generic(
+        "campaign,date,amount\n"
+        "1,1900-01-01,1.00\n"
+        "1,2026-04-02,2.00\n"
+        "1,2999-01-01,3.00\n"
+        "5,2026-04-02,4.00\n"
+    )
+    with pytest.raises(spend.SpendFileError) as raised, engine.begin() as conn:
+        spend.load(conn, parsed, loaded_by="marketer")
+    assert [str(error) for error in raised.value.errors] == [
+        "line 2, spend_date: 1900-01-01 is outside campaign 1's life (2026-03-31"
+        f" to {datetime.now(UTC).date() + timedelta(days=1)})",
+        "line 4, spend_date: 2999-01-01 is outside campaign 1's life (2026-03-31"
+        f" to {datetime.now(UTC).date() + timedelta(days=1)})",
+        "line 5, campaign: campaign 5 is a DRAFT: it has not launched, so it has no"
+        " spend (launch it, backdated if it ran, then load again)",
+    ]
+    assert _rows(params) == []
+
+
+def test_a_field_longer_than_the_csv_limit_is_a_clear_error_not_a_crash():
+    parsed = _generic(
+        'campaign,date,amount\n1,2026-04-02,1.00\n1,2026-04-03,"'
+        + "9" * 200_000
+        + '"\n',
+        name="huge.csv",
+    )
+    assert [str(error) for error in parsed.errors] == [
+        "line 3: a field is longer than 131,072 characters: not a spend export"
+        " (check the delimiter and the quotes)"
+    ]
+    assert spend.header_candidates(b'a,b,c\n"' + b"x" * 200_000 + b'"\n') == [
+        "a",
+        "b",
+        "c",
+    ]

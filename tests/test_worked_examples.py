@@ -16,6 +16,7 @@ import pytest
 
 from tests import pg
 from tests.sources import Sources
+from warehouse import credentials
 
 D = Decimal
 DAY0 = datetime(2026, 3, 1, tzinfo=UTC)
@@ -126,10 +127,13 @@ def story(pg_server, frequent_run):
     # remove product 5 at 12:00 today, pause campaign 8 as of last week
     src.set_order_status(106, "cancelled", at(15))
     src.set_order_status(107, "cancelled", at(15))
+    # the story's "today" is the database's past: written as the owner, like
+    # the rest of the story's history (tests/sources.py)
     pg.execute(
         params,
         "update marketing.ad_campaign_products set effective_to = %s where id = %s",
         (at(12), target_5),
+        role=credentials.OWNER,
     )
     src.order(1051, "confirmed", at(11, 59), items=((10510, 5, "1", "10.00"),))
     src.order(1052, "confirmed", at(12), items=((10520, 5, "1", "10.00"),))

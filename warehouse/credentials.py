@@ -9,6 +9,14 @@ live in :mod:`warehouse.roles`):
 * ``attribution_transformer`` is dbt and Dagster.
 * ``bi_reader`` is BI tools: ``marts`` only.
 
+Two more live outside the project's database and its grants:
+
+* ``attribution_dagster`` owns Dagster's own storage database when it is
+  PostgreSQL (orchestration/instance.py), and nothing else;
+* ``erp_replica`` writes the ``erp`` tables where the demo and the tests
+  stand in for the ERP's replication (demo/data.py); a deployment's replica
+  has its own writer.
+
 A password comes from its environment variable when set, else from the
 secrets file ``$ATTRIBUTION_LOCAL_DIR/secrets.env`` (default
 ``.local/secrets.env``, mode 0600, git-ignored), where a random one is
@@ -30,6 +38,8 @@ TRANSFORMER = "attribution_transformer"
 BI_READER = "bi_reader"
 SUPERUSER = "postgres"  # the embedded server's bootstrap superuser
 ROLES = (OWNER, APP, TRANSFORMER, BI_READER)
+DAGSTER = "attribution_dagster"
+ERP_REPLICA = "erp_replica"
 
 # role -> the environment variable that overrides the generated password
 PASSWORD_VARIABLES = {
@@ -38,6 +48,8 @@ PASSWORD_VARIABLES = {
     APP: "ATTRIBUTION_APP_PASSWORD",
     TRANSFORMER: "ATTRIBUTION_TRANSFORMER_PASSWORD",
     BI_READER: "BI_READER_PASSWORD",
+    DAGSTER: "ATTRIBUTION_DAGSTER_PASSWORD",
+    ERP_REPLICA: "ATTRIBUTION_ERP_REPLICA_PASSWORD",
 }
 
 
@@ -71,6 +83,8 @@ def _stored() -> dict[str, str]:
     with open(lock, "a") as handle:
         # several processes (app, dbt, Dagster, tests) may read it at once
         fcntl.flock(handle, fcntl.LOCK_EX)
+        # written by an older checkout, or copied with a wider mode
+        keep_private(path)
         values = _read(path)
         missing = [v for v in PASSWORD_VARIABLES.values() if not values.get(v)]
         if missing:
@@ -91,13 +105,32 @@ def _read(path: Path) -> dict[str, str]:
 
 
 def _write(path: Path, values: dict[str, str]) -> None:
-    temporary = path.with_suffix(".tmp")
+    write_private(
+        path,
+        "# Database passwords of this checkout, generated on first use.\n"
+        "# An environment variable of the same name overrides a line.\n"
+        + "".join(f"{key}={value}\n" for key, value in sorted(values.items())),
+    )
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write a file that holds a secret: readable by this user only (0600)
+    from its first byte, replaced whole (never seen half-written)."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as out:
-        out.write(
-            "# Database passwords of this checkout, generated on first use.\n"
-            "# An environment variable of the same name overrides a line.\n"
-        )
-        for key, value in sorted(values.items()):
-            out.write(f"{key}={value}\n")
+    try:
+        # a file left by an earlier run keeps its mode through O_CREAT
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write(text)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
     os.replace(temporary, path)
+
+
+def keep_private(path: Path) -> None:
+    """Take group and other access away from an existing secret file."""
+    with contextlib.suppress(FileNotFoundError):
+        if path.stat().st_mode & 0o077:
+            path.chmod(0o600)

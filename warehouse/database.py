@@ -242,15 +242,25 @@ def role_params(role: str, base: ConnectionParams | None = None) -> ConnectionPa
     return (base or resolve(create=False)).as_role(role)
 
 
-def ensure_database(params: ConnectionParams) -> None:
+def ensure_database(params: ConnectionParams, owner: str | None = None) -> None:
+    """Create the database of `params` if missing; with `owner`, that role
+    owns it and is the only one (besides superusers) that may connect."""
     maintenance = params.with_database("postgres")
+    name = sql.Identifier(params.dbname)
     with psycopg.connect(maintenance.conninfo(), autocommit=True) as conn:
         exists = conn.execute(
             "select 1 from pg_database where datname = %s", (params.dbname,)
         ).fetchone()
         if not exists:
+            conn.execute(sql.SQL("create database {}").format(name))
+        if owner is not None:
+            role = sql.Identifier(owner)
+            conn.execute(sql.SQL("alter database {} owner to {}").format(name, role))
+            conn.execute(sql.SQL("revoke all on database {} from public").format(name))
             conn.execute(
-                sql.SQL("create database {}").format(sql.Identifier(params.dbname))
+                sql.SQL("grant connect, temporary on database {} to {}").format(
+                    name, role
+                )
             )
 
 

@@ -11,24 +11,28 @@ embedded superuser, or an external server's admin).
 | attribution_owner | own ``marketing``, ``app``, ``ops``; rewrite history |
 | attribution_app | write ``marketing`` and ``app.users``; insert audit rows; read
   ``marts`` and ``erp.products`` |
-| attribution_transformer | read ``erp`` and ``marketing``; own the derived
-  schemas (staging, intermediate, snapshots, marts); write ``ops`` |
+| attribution_transformer | read the ``erp`` tables the models read, and
+  ``marketing``; own the derived schemas (staging, intermediate, snapshots,
+  marts); write ``ops`` |
 | bi_reader | read ``marts``; few connections, short statements |
 """
 
 from __future__ import annotations
 
 import psycopg
+import yaml
 from psycopg import sql
 
 from warehouse import credentials
 from warehouse.credentials import APP, BI_READER, OWNER, ROLES, TRANSFORMER
+from warehouse.database import PROJECT_ROOT
 
 OWNED_SCHEMAS = ("marketing", "app", "ops")
 DERIVED_SCHEMAS = ("staging", "intermediate", "snapshots", "marts")
 BI_CONNECTION_LIMIT = 10
 BI_STATEMENT_TIMEOUT = "60s"
 APP_STATEMENT_TIMEOUT = "30s"
+ERP_SOURCES = PROJECT_ROOT / "models" / "staging" / "erp" / "_erp__sources.yml"
 
 
 def apply(conn: psycopg.Connection) -> None:
@@ -134,8 +138,19 @@ def apply(conn: psycopg.Connection) -> None:
     )
 
 
+def erp_tables_read() -> tuple[str, ...]:
+    """The ERP tables the dbt project reads: its ``erp`` source, declared once
+    in the staging layer's sources file."""
+    declared = yaml.safe_load(ERP_SOURCES.read_text())
+    [erp] = [source for source in declared["sources"] if source["name"] == "erp"]
+    return tuple(table["name"] for table in erp["tables"])
+
+
 def grant_erp_reads(conn: psycopg.Connection) -> None:
-    """The transformer reads every ERP table, the app only the product list."""
+    """The transformer reads the ERP tables the models read (not the
+    customers' names and e-mails, which no model needs), the app only the
+    product list. Tables a replica adds later get no grant until the next
+    ``migrate``."""
     run = _runner(conn)
     known = conn.execute(
         "select count(*) from pg_roles where rolname in (%s, %s)", (TRANSFORMER, APP)
@@ -144,11 +159,21 @@ def grant_erp_reads(conn: psycopg.Connection) -> None:
         return  # before the first migrate: that migrate grants these
     run("create schema if not exists erp")
     run("grant usage on schema erp to {}, {}", TRANSFORMER, APP)
-    run("grant select on all tables in schema erp to {}", TRANSFORMER)
+    # databases migrated before granted every table, and every future one
+    run("revoke select on all tables in schema erp from {}", TRANSFORMER)
     run(
-        "alter default privileges in schema erp grant select on tables to {}",
+        "alter default privileges in schema erp revoke select on tables from {}",
         TRANSFORMER,
     )
+    for table in erp_tables_read():
+        if conn.execute("select to_regclass(%s)", (f"erp.{table}",)).fetchone()[0]:
+            conn.execute(
+                sql.SQL("grant select on {}.{} to {}").format(
+                    sql.Identifier("erp"),
+                    sql.Identifier(table),
+                    sql.Identifier(TRANSFORMER),
+                )
+            )
     if conn.execute("select to_regclass('erp.products')").fetchone()[0]:
         run("grant select on erp.products to {}", APP)
 
@@ -162,6 +187,19 @@ def set_passwords(conn: psycopg.Connection) -> None:
                 sql.Identifier(role), sql.Literal(credentials.password(role))
             )
         )
+
+
+def ensure_login_role(conn: psycopg.Connection, role: str) -> None:
+    """A login role with no privilege of its own, its password as the
+    environment or the secrets file says (roles outside :data:`ROLES`: the
+    Dagster storage's, the demo ERP replica's)."""
+    _ensure_role(conn, role)
+    conn.execute("set password_encryption = 'scram-sha-256'")
+    conn.execute(
+        sql.SQL("alter role {} password {}").format(
+            sql.Identifier(role), sql.Literal(credentials.password(role))
+        )
+    )
 
 
 def _ensure_role(conn: psycopg.Connection, role: str) -> None:

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from dashboard import ui
-from dashboard.data import reports
+from dashboard.data import export, reports
 from dashboard.data import spend as spend_data
 from marketing.rules import DAILY, LIFETIME
 
@@ -149,8 +149,8 @@ if not orders.empty:
 st.download_button(
     "Download CSV",
     # built on click only: all credited orders of a big campaign can be many
-    lambda: reports.campaign_orders_all(url, int(campaign_id), start, end, mode).to_csv(
-        index=False
+    lambda: export.to_csv(
+        reports.campaign_orders_all(url, int(campaign_id), start, end, mode)
     ),
     file_name=f"campaign_{campaign_id}_orders_{mode.lower()}_{start}_{end}.csv",
     mime="text/csv",

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from dashboard import ui
-from dashboard.data import reports
+from dashboard.data import export, reports
 from marketing.rules import PLATFORMS
 
 ui.require_user("viewer")
@@ -70,7 +70,7 @@ st.bar_chart(
 )
 st.download_button(
     "Download CSV",
-    board.to_csv(index=False),
+    export.to_csv(board),
     file_name=f"leaderboard_{mode.lower()}_{start}_{end}.csv",
     mime="text/csv",
 )

@@ -23,16 +23,27 @@ MIN_PASSWORD_LENGTH = 8
 MAX_PASSWORD_BYTES = 72
 MAX_USERNAME_LENGTH = 64
 
-# Sign-in throttling, per user name (known or not), counted in the audit log:
-# failures since the last success within FAILURE_WINDOW. From the
-# FREE_FAILURES-th on, each failure makes the next try wait twice as long;
-# LOCKOUT_FAILURES lock the name for LOCKOUT.
+# Sign-in throttling, counted in the audit log within FAILURE_WINDOW, twice:
+# per user name at one client (failures since the name's last success or
+# unlock) and per client whatever the name (guessing many names). From the
+# FREE_FAILURES-th failure on, each makes the next try wait twice as long;
+# LOCKOUT_FAILURES lock it for LOCKOUT. Failures from other clients never
+# lock a name out: whoever fails at "admin" elsewhere, the admin's own
+# client signs in. A locked name or client is unlocked through the CLI
+# (python -m dashboard.user_admin unlock). While throttled, attempts write
+# one audit row, not one each: repeated failures cannot grow the log.
 FREE_FAILURES = 3
 FIRST_DELAY = timedelta(seconds=5)
 MAX_DELAY = timedelta(minutes=5)
 LOCKOUT_FAILURES = 10
 LOCKOUT = timedelta(minutes=15)
 FAILURE_WINDOW = timedelta(hours=1)
+# a client trying many names: more slack, the same lock
+CLIENT_FREE_FAILURES = 10
+CLIENT_LOCKOUT_FAILURES = 30
+# who signs in when the client's address is unknown (a local connection)
+UNKNOWN_CLIENT = "local"
+MAX_CLIENT_LENGTH = 64
 
 
 class SignInThrottled(RuntimeError):
@@ -52,13 +63,15 @@ def _duration(seconds: int) -> str:
     return f"{math.ceil(seconds / 60)} minutes"
 
 
-def delay_after(failures: int) -> timedelta:
+def delay_after(
+    failures: int, free: int = FREE_FAILURES, lockout: int = LOCKOUT_FAILURES
+) -> timedelta:
     """How long the next try waits after `failures` failures in a row."""
-    if failures >= LOCKOUT_FAILURES:
+    if failures >= lockout:
         return LOCKOUT
-    if failures < FREE_FAILURES:
+    if failures < free:
         return timedelta(0)
-    return min(MAX_DELAY, FIRST_DELAY * 2 ** (failures - FREE_FAILURES))
+    return min(MAX_DELAY, FIRST_DELAY * 2 ** (failures - free))
 
 
 def hash_password(password: str) -> str:
@@ -84,35 +97,46 @@ def _sign_in_name(username: str) -> str:
     return username.replace("\x00", "").strip().lower()[:MAX_USERNAME_LENGTH]
 
 
-def authenticate(url: str, username: str, password: str) -> User | None:
+def sign_in_client(address: str | None) -> str:
+    """The client as the throttle and the audit log know it (bounded)."""
+    cleaned = "".join(ch for ch in (address or "") if ch.isprintable()).strip()
+    return cleaned[:MAX_CLIENT_LENGTH] or UNKNOWN_CLIENT
+
+
+def authenticate(
+    url: str, username: str, password: str, client: str | None = None
+) -> User | None:
     """The active user with this name and password, or None.
 
-    Every attempt lands in the audit log (``sign_in.succeeded``,
-    ``sign_in.failed``, ``sign_in.throttled``); after repeated failures the
-    name waits longer and longer, then is locked (:class:`SignInThrottled`).
+    `client` is where the attempt comes from (the app passes the visitor's
+    address). Attempts land in the audit log (``sign_in.succeeded``,
+    ``sign_in.failed``, and one ``sign_in.throttled`` per throttled stretch);
+    after repeated failures the name at that client, or the client, waits
+    longer and longer, then is locked (:class:`SignInThrottled`).
     """
     name = _sign_in_name(username)
+    client = sign_in_client(client)
     with connection.transaction(url) as conn:
-        # one attempt per name at a time: parallel guesses queue here
-        conn.execute(
-            text("select pg_advisory_xact_lock(hashtext('sign-in:' || :name))"),
-            {"name": name},
-        )
-        wait = _wait_before_next_try(conn, name)
+        # one attempt per name, and per client, at a time: parallel guesses
+        # queue here (always in this order)
+        for key in (f"sign-in:{name}", f"sign-in-client:{client}"):
+            conn.execute(
+                text("select pg_advisory_xact_lock(hashtext(:key))"), {"key": key}
+            )
+        wait = _wait_before_next_try(conn, name, client)
         if wait is not None:
-            _audit_sign_in(conn, name, "sign_in.throttled", wait=wait)
+            if not wait.told:
+                _audit_sign_in(conn, name, client, "sign_in.throttled", wait=wait)
             throttled = wait
         else:
             throttled = None
             user = _check_password(conn, name, username, password)
             if user is not None:
-                _audit_sign_in(conn, user.username, "sign_in.succeeded")
+                _audit_sign_in(conn, user.username, client, "sign_in.succeeded")
                 return user
-            _audit_sign_in(conn, name, "sign_in.failed")
+            _audit_sign_in(conn, name, client, "sign_in.failed")
     if throttled is not None:
-        raise SignInThrottled(
-            throttled.remaining, locked=throttled.failures >= LOCKOUT_FAILURES
-        )
+        raise SignInThrottled(throttled.remaining, locked=throttled.locked)
     return None
 
 
@@ -120,32 +144,80 @@ def authenticate(url: str, username: str, password: str) -> User | None:
 class _Wait:
     failures: int
     remaining: timedelta
+    locked: bool
+    told: bool  # a throttled attempt was already recorded since the last failure
 
 
-def _wait_before_next_try(conn: Connection, name: str) -> _Wait | None:
-    row = conn.execute(
-        text(
-            """
-            select count(*) as failures, max(failed.occurred_at) as last_failed_at,
-                now() as now
-            from app.audit_log as failed
-            where failed.action = 'sign_in.failed'
-                and failed.details ->> 'username' = :name
-                and failed.occurred_at > now() - :window
-                and failed.occurred_at > coalesce((
-                    select max(succeeded.occurred_at)
-                    from app.audit_log as succeeded
-                    where succeeded.action = 'sign_in.succeeded'
-                        and succeeded.details ->> 'username' = :name
-                ), '-infinity')
-            """
-        ),
-        {"name": name, "window": FAILURE_WINDOW},
-    ).one()
-    delay = delay_after(row.failures)
-    if not delay or row.last_failed_at + delay <= row.now:
-        return None
-    return _Wait(row.failures, row.last_failed_at + delay - row.now)
+_FAILURES_SQL = """
+select count(*) as failures, max(failed.occurred_at) as last_failed_at,
+    now() as now,
+    exists (
+        select from app.audit_log as throttled
+        where throttled.action = 'sign_in.throttled'
+            and {told}
+            and throttled.occurred_at >= max(failed.occurred_at)
+    ) as told
+from app.audit_log as failed
+where failed.action = 'sign_in.failed'
+    and {scope}
+    and failed.occurred_at > now() - :window
+    and failed.occurred_at > coalesce((
+        select max(reset.occurred_at)
+        from app.audit_log as reset
+        where {reset}
+    ), '-infinity')
+"""
+# the name at this client: since the name's last success or unlock
+_NAME_AT_CLIENT = _FAILURES_SQL.format(
+    scope="failed.details ->> 'username' = :name"
+    " and failed.details ->> 'client' = :client",
+    told="throttled.details ->> 'username' = :name"
+    " and throttled.details ->> 'client' = :client",
+    reset="reset.action in ('sign_in.succeeded', 'sign_in.unlocked')"
+    " and reset.details ->> 'username' = :name",
+)
+# the client, whatever the name: since the client was unlocked
+_CLIENT = _FAILURES_SQL.format(
+    scope="failed.details ->> 'client' = :client",
+    told="throttled.details ->> 'client' = :client",
+    reset="reset.action = 'sign_in.unlocked' and reset.details ->> 'client' = :client",
+)
+
+
+def _wait_before_next_try(conn: Connection, name: str, client: str) -> _Wait | None:
+    waits = []
+    for query, free, lockout in (
+        (_NAME_AT_CLIENT, FREE_FAILURES, LOCKOUT_FAILURES),
+        (_CLIENT, CLIENT_FREE_FAILURES, CLIENT_LOCKOUT_FAILURES),
+    ):
+        row = conn.execute(
+            text(query), {"name": name, "client": client, "window": FAILURE_WINDOW}
+        ).one()
+        delay = delay_after(row.failures, free, lockout)
+        if delay and row.last_failed_at + delay > row.now:
+            waits.append(
+                _Wait(
+                    row.failures,
+                    row.last_failed_at + delay - row.now,
+                    locked=row.failures >= lockout,
+                    told=row.told,
+                )
+            )
+    return max(waits, key=lambda wait: wait.remaining, default=None)
+
+
+def unlock(url: str, username: str | None, client: str | None, actor: str) -> None:
+    """Forget the failures of a name (at every client) and/or of a client:
+    the recovery path when an attacker has locked them (the CLI's)."""
+    details: dict[str, Any] = {}
+    if username is not None:
+        details["username"] = _sign_in_name(username)
+    if client is not None:
+        details["client"] = sign_in_client(client)
+    if not details:
+        raise ValueError("name a user, a client, or both")
+    with connection.transaction(url) as conn:
+        audit(conn, actor, "sign_in.unlocked", details=details)
 
 
 def _check_password(
@@ -178,9 +250,9 @@ def _check_password(
 
 
 def _audit_sign_in(
-    conn: Connection, name: str, action: str, wait: _Wait | None = None
+    conn: Connection, name: str, client: str, action: str, wait: _Wait | None = None
 ) -> None:
-    details: dict[str, Any] = {"username": name.lower()}
+    details: dict[str, Any] = {"username": name.lower(), "client": client}
     if wait is not None:
         details["failures"] = wait.failures
         details["wait_seconds"] = round(wait.remaining.total_seconds(), 1)

@@ -3,10 +3,12 @@
 A write that reaches into the past rewrites credits already reported: a
 status change or targeting window dated before now, a launched flight moved
 across the past. That is a correction: made by an admin, with a reason.
-"Before now" leaves the slack the database keeps in
-``marketing.correction_slack()`` (a form opened a few minutes ago still
-says "now"); whether a flight edit is one, the database decides
-(``marketing.is_flight_correction``, which refuses it without a reason).
+"Before now" is the database's clock (its now(), never a writer's), less
+the slack it keeps in ``marketing.correction_slack()`` (a form opened a few
+minutes ago still says "now"). The database refuses every such write
+without the reason this writer names (:func:`name_correction_reason`) and
+records it with the database user who wrote it (migration 0008); this
+module adds the app's policy on top: admins only.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from marketing.campaigns.validation import ValidationError
 
 @dataclass(frozen=True)
 class Clock:
-    """The writer's "now" and the database's slack around it."""
+    """The database's "now" and its slack around it."""
 
     now: datetime
     slack: timedelta
@@ -33,10 +35,10 @@ class Clock:
         return moment is not None and moment > self.now + self.slack
 
 
-def clock(conn: db.AnyConnection, now: datetime | None = None) -> Clock:
-    """The transaction's time (or the given one: the demo's simulated clock)."""
+def clock(conn: db.AnyConnection) -> Clock:
+    """The transaction's time, as the database's checks read it."""
     found = db.first(conn, "select now() as now, marketing.correction_slack() as slack")
-    return Clock(now or found.now, found.slack)
+    return Clock(found.now, found.slack)
 
 
 def is_flight_correction(
@@ -76,7 +78,9 @@ def require_correction_rights(
 
 
 def name_correction_reason(conn: db.AnyConnection, reason: str) -> None:
-    """Tell the database's flight check why, for this transaction."""
+    """Tell the database why this transaction rewrites reported credits: its
+    checks require it and record it (with the database user) for every
+    correction the transaction writes."""
     db.execute(
         conn,
         "select set_config('attribution.correction_reason', %(reason)s, true)",

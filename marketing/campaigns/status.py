@@ -45,11 +45,9 @@ def change_status(
     expected_updated_at: datetime | None,
     changed_at: datetime | None = None,
     reason: str | None = None,
-    now: datetime | None = None,
 ) -> datetime:
-    """Move a campaign to `to_status` at `changed_at` (default: now); returns
-    the moment recorded. `now` replaces the transaction's time (the demo's
-    simulated clock)."""
+    """Move a campaign to `to_status` at `changed_at` (default: now, the
+    database's); returns the moment recorded."""
     if to_status not in TRANSITIONS:
         raise ValidationError({"status": f"Unknown status {to_status!r}."})
     if problem := reason_error(reason):
@@ -58,12 +56,13 @@ def change_status(
         raise ValidationError(errors)
     changed_at = as_utc(changed_at)
     require_role(conn, user, "marketer")
-    clock = corrections.clock(conn, now)
+    clock = corrections.clock(conn)
     backdated = clock.is_backdated(changed_at)
     if backdated:
         corrections.require_correction_rights(
             conn, user, reason, "a backdated status change"
         )
+        corrections.name_correction_reason(conn, reason or "")
     if clock.is_future(changed_at):
         raise ValidationError(
             {"changed_at": "A status change cannot be in the future."}
@@ -84,12 +83,16 @@ def change_status(
         )
     following = db.first(
         conn,
-        "select to_status, changed_at from marketing.ad_campaign_status_events"
+        "select from_status, to_status, changed_at"
+        " from marketing.ad_campaign_status_events"
         " where campaign_id = %(id)s and changed_at > %(t)s"
         " order by changed_at, id limit 1",
         {"id": campaign_id, "t": effective},
     )
-    if following is not None and not can_move(to_status, following.to_status):
+    if following is not None and (
+        not can_move(to_status, following.to_status)
+        or following.from_status not in (None, to_status)
+    ):
         raise ValidationError(
             {
                 "status": (

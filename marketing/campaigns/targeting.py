@@ -45,25 +45,24 @@ def add_products(
     effective_from: datetime | None = None,
     effective_to: datetime | None = None,
     reason: str | None = None,
-    now: datetime | None = None,
 ) -> AddProductsResult:
-    """Target products from `effective_from` (default: now) until
-    `effective_to` (default: open). Products already targeted during the
-    window are skipped and reported, never duplicated. `now` replaces the
-    transaction's time (the demo's simulated clock)."""
+    """Target products from `effective_from` (default: now, the database's)
+    until `effective_to` (default: open). Products already targeted during
+    the window are skipped and reported, never duplicated."""
     wanted = _product_ids(product_ids)
     if problem := reason_error(reason):
         raise ValidationError({"reason": problem})
     refuse(moment_errors(effective_from=effective_from, effective_to=effective_to))
     effective_from, effective_to = as_utc(effective_from), as_utc(effective_to)
     require_role(conn, user, "marketer")
-    clock = corrections.clock(conn, now)
+    clock = corrections.clock(conn)
     start = effective_from or clock.now
     backdated = clock.is_backdated(start)
     if backdated:
         corrections.require_correction_rights(
             conn, user, reason, "a targeting window in the past"
         )
+        corrections.name_correction_reason(conn, reason or "")
     row = lock(conn, campaign_id)
     errors: dict[str, str] = {}
     if start < row.starts_at:
@@ -139,10 +138,9 @@ def remove_product(
     product_id: int,
     ended_at: datetime | None = None,
     reason: str | None = None,
-    now: datetime | None = None,
 ) -> list[int]:
-    """Stop targeting a product at `ended_at` (default: now): its open window
-    ends, the row stays. Returns the windows ended."""
+    """Stop targeting a product at `ended_at` (default: now, the database's):
+    its open window ends, the row stays. Returns the windows ended."""
     if not isinstance(product_id, int) or not -BIGINT <= product_id < BIGINT:
         raise ValidationError({"products": f"Unknown product id {product_id!r}."})
     if problem := reason_error(reason):
@@ -150,12 +148,13 @@ def remove_product(
     refuse(moment_errors(ended_at=ended_at))
     ended_at = as_utc(ended_at)
     require_role(conn, user, "marketer")
-    clock = corrections.clock(conn, now)
+    clock = corrections.clock(conn)
     end = ended_at or clock.now
     if clock.is_backdated(end):
         corrections.require_correction_rights(
             conn, user, reason, "ending a targeting window in the past"
         )
+        corrections.name_correction_reason(conn, reason or "")
     lock(conn, campaign_id)
     target = {"c": campaign_id, "p": product_id, "end": end}
     ended = [

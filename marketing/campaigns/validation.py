@@ -59,6 +59,23 @@ CONSTRAINT_FIELDS = {
         "reason",
         "Moving a launched campaign's dates into the past needs a reason.",
     ),
+    "ad_campaign_status_events_backdated_reason": (
+        "reason",
+        "A status change in the past rewrites reported credits: it needs a reason.",
+    ),
+    "ad_campaign_status_events_not_far_ahead": (
+        "changed_at",
+        "A status change cannot be dated that far ahead.",
+    ),
+    "ad_campaign_products_backdated_reason": (
+        "reason",
+        "A targeting window reaching into the past needs a reason.",
+    ),
+    "ad_campaigns_delete_keeps_spend": (
+        "status",
+        "Spend was loaded for this campaign: it is kept, so the campaign cannot "
+        "be deleted.",
+    ),
     "ad_campaigns_delete_drafts_only": (
         "status",
         "Only campaigns that never left DRAFT can be deleted; end it instead.",

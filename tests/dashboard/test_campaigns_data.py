@@ -17,6 +17,7 @@ from dashboard.data.campaigns import (
 from dashboard.data.users import User, add_user, authenticate
 from tests import pg
 from tests.dashboard.conftest import PASSWORD
+from warehouse import credentials
 
 HOSTILE = [
     "x'); drop table marketing.ad_campaigns; --",
@@ -42,7 +43,8 @@ def db(users_db):
 
 @pytest.fixture
 def url(db) -> str:
-    return db.url("psycopg")
+    """The app's data layer as deployed: the app's own database role."""
+    return db.as_role(credentials.APP).url("psycopg")
 
 
 # a fixed start: two saves of "the same form" must compare equal
@@ -331,6 +333,7 @@ def test_backdated_corrections_need_an_admin_and_a_reason(db, url, users):
         " from_status, to_status, changed_at) values (%s, null, 'DRAFT',"
         " %s), (%s, 'DRAFT', 'RUNNING', %s)",
         (campaign_id, start, campaign_id, start),
+        role=credentials.OWNER,  # its past, set up before the test
     )
     last_week = datetime.now(UTC) - timedelta(days=7)
     with pytest.raises(PermissionError):
@@ -391,6 +394,15 @@ def test_backdated_corrections_need_an_admin_and_a_reason(db, url, users):
     assert pg.query(
         db, "select created_by, reason from marketing.ad_campaign_products"
     ) == [("admin", "targeted by hand")]
+    # the database recorded both corrections, with the role that wrote them
+    assert pg.query(
+        db,
+        "select actor, details ->> 'table', reason from app.audit_log"
+        " where action = 'correction.recorded' order by id",
+    ) == [
+        (credentials.APP, "ad_campaign_status_events", "paused on Google"),
+        (credentials.APP, "ad_campaign_products", "targeted by hand"),
+    ]
 
 
 @pytest.mark.parametrize("text", HOSTILE)

@@ -20,7 +20,7 @@ from tests.dashboard.conftest import (
 )
 from tests.dbt_in_process import BUILD
 from tests.sources import Sources
-from warehouse import database
+from warehouse import credentials, database
 
 FILES = Path(__file__).resolve().parents[1] / "fixtures" / "spend"
 T0 = datetime(2026, 4, 1, tzinfo=UTC)
@@ -50,6 +50,7 @@ def _campaign(params, campaign_id, platform, external_id, budget=None):
         "insert into marketing.ad_campaign_status_events (campaign_id, from_status,"
         " to_status, changed_at, created_at) values (%s, null, 'RUNNING', %s, %s)",
         (campaign_id, T0, T0),
+        role=credentials.OWNER,  # the campaign's past, set up before the test
     )
 
 

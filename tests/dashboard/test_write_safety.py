@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 
+from dashboard import user_admin
 from dashboard.data import campaigns
 from dashboard.data import users as accounts
 from dashboard.data.campaigns import CampaignInput, ValidationError
@@ -171,13 +173,68 @@ def test_delays_grow_then_the_name_is_locked(db, url):
     pg.execute(
         db,
         "insert into app.audit_log (actor, action, details)"
-        " select 'viewer', 'sign_in.failed', '{\"username\": \"viewer\"}'"
+        " select 'viewer', 'sign_in.failed',"
+        ' \'{"username": "viewer", "client": "local"}\''
         " from generate_series(1, %s)",
         (accounts.LOCKOUT_FAILURES,),
     )
     with pytest.raises(SignInThrottled, match="locked") as locked:
         accounts.authenticate(url, "viewer", PASSWORD)
     assert locked.value.locked and locked.value.wait > timedelta(minutes=10)
+
+
+ATTACKER, ADMIN_DESK = "203.0.113.66", "198.51.100.7"
+
+
+def test_nobody_locks_the_admin_out_from_another_client(db, url):
+    for _ in range(accounts.LOCKOUT_FAILURES + 2):
+        with contextlib.suppress(SignInThrottled):
+            accounts.authenticate(url, "admin", "guess", client=ATTACKER)
+    # the attacker's client is locked out of the name...
+    with pytest.raises(SignInThrottled):
+        accounts.authenticate(url, "admin", PASSWORD, client=ATTACKER)
+    # ...the admin's own is not
+    assert accounts.authenticate(url, "admin", PASSWORD, client=ADMIN_DESK).role == (
+        "admin"
+    )
+
+
+def test_a_client_guessing_many_names_is_throttled(db, url):
+    for number in range(accounts.CLIENT_FREE_FAILURES):
+        assert (
+            accounts.authenticate(url, f"name{number}", "guess", client=ATTACKER)
+            is None
+        )
+    with pytest.raises(SignInThrottled):
+        accounts.authenticate(url, "viewer", PASSWORD, client=ATTACKER)
+    assert accounts.authenticate(url, "viewer", PASSWORD, client=ADMIN_DESK)
+
+
+def test_repeated_throttled_attempts_write_one_row_not_one_each(db, url):
+    for _ in range(accounts.LOCKOUT_FAILURES):
+        with contextlib.suppress(SignInThrottled):
+            accounts.authenticate(url, "admin", "guess")
+    before = pg.scalar(db, "select count(*) from app.audit_log")
+    for _ in range(200):
+        with pytest.raises(SignInThrottled):
+            accounts.authenticate(url, "admin", "guess")
+    assert pg.scalar(db, "select count(*) from app.audit_log") <= before + 1
+
+
+def test_the_cli_unlocks_a_locked_name_and_client(db, url, app_env, capsys):
+    pg.execute(
+        db,
+        "insert into app.audit_log (actor, action, details)"
+        " select 'admin', 'sign_in.failed', jsonb_build_object('username', 'admin',"
+        " 'client', %s::text) from generate_series(1, %s)",
+        (ADMIN_DESK, accounts.CLIENT_LOCKOUT_FAILURES),
+    )
+    with pytest.raises(SignInThrottled, match="locked"):
+        accounts.authenticate(url, "admin", PASSWORD, client=ADMIN_DESK)
+    app_env(db)
+    assert user_admin.main(["unlock", "admin", "--client", ADMIN_DESK]) == 0
+    assert "unlocked user admin and client" in capsys.readouterr().out
+    assert accounts.authenticate(url, "admin", PASSWORD, client=ADMIN_DESK)
 
 
 def test_unknown_names_and_oversized_passwords_fail_quietly(db, url):

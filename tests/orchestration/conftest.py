@@ -14,7 +14,6 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 
-import psycopg
 import pytest
 
 from demo import data as demo_data
@@ -64,8 +63,7 @@ def fresh_db(pg_server) -> Iterator[database.ConnectionParams]:
 def demo_db(pg_server) -> Iterator[database.ConnectionParams]:
     """300 demo orders (the demo's seed), nothing built yet."""
     params = pg.create_database(pg_server, name=ORCHESTRATED)
-    with psycopg.connect(params.conninfo(), autocommit=True) as conn:
-        demo_data.load(conn, orders=300)
+    demo_data.load(params, orders=300)
     yield params
     database.drop_database(params)
 

@@ -10,15 +10,16 @@ from psycopg.rows import dict_row
 
 from orchestration.definitions import build_definitions
 from orchestration.resources import AttributionDatabase
+from orchestration.settings import Settings
 from warehouse import credentials, database
 
 CREDIT_KEY = "order_item_id, campaign_id, credit_mode"
 
 
-def definitions(params: database.ConnectionParams):
+def definitions(params: database.ConnectionParams, settings: Settings | None = None):
     """The definitions as deployed: Dagster and dbt connect as the transformer."""
     transformer = database.role_params(credentials.TRANSFORMER, params)
-    return build_definitions(AttributionDatabase.from_params(transformer))
+    return build_definitions(AttributionDatabase.from_params(transformer), settings)
 
 
 def run_job(
@@ -26,8 +27,9 @@ def run_job(
     name: str,
     run_config: dict[str, Any] | None = None,
     instance: DagsterInstance | None = None,
+    settings: Settings | None = None,
 ) -> ExecuteInProcessResult:
-    job = definitions(params).resolve_job_def(name)
+    job = definitions(params, settings).resolve_job_def(name)
     return job.execute_in_process(
         run_config=run_config,
         instance=instance or DagsterInstance.ephemeral(),

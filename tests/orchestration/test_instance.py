@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import stat
+
+import psycopg
+import pytest
 import yaml
 from dagster import DagsterInstance
+from sqlalchemy.engine import make_url
 
 from orchestration.instance import dagster_yaml, ensure_dagster_home
-from warehouse import database
+from tests import pg
+from warehouse import credentials, database
 
 
 def test_sqlite_by_default_with_telemetry_off_and_one_dbt_build_at_a_time(
@@ -47,3 +53,34 @@ def test_postgres_storage_on_the_project_server(tmp_path, pg_server):
     finally:
         database.drop_database(params)
     assert dagster_yaml("sqlite").startswith("# written by")
+
+
+def test_the_postgres_storage_file_is_private_and_names_no_superuser(
+    tmp_path, pg_server, fresh_db
+):
+    """dagster.yaml holds a password: nobody else on the machine reads it, and
+    the password is that of Dagster's own role, which reaches nothing else."""
+    params = pg_server.with_database("dagster_storage_private")
+    try:
+        path = ensure_dagster_home(tmp_path, storage="postgres", params=params)
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+        url = make_url(
+            yaml.safe_load(path.read_text())["storage"]["postgres"]["postgres_url"]
+        )
+        assert url.username == credentials.DAGSTER
+        assert url.password != pg_server.password
+        assert pg.query(
+            pg_server,
+            "select rolsuper, rolcreaterole, rolcreatedb, rolbypassrls"
+            " from pg_roles where rolname = %s",
+            (credentials.DAGSTER,),
+        ) == [(False, False, False, False)]
+        dagster = fresh_db.as_role(credentials.DAGSTER)
+        with pytest.raises(psycopg.OperationalError, match="permission denied"):
+            psycopg.connect(dagster.conninfo()).close()
+        # an older file of wider mode is replaced by a private one
+        path.chmod(0o644)
+        ensure_dagster_home(tmp_path, storage="postgres", params=params)
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    finally:
+        database.drop_database(params)

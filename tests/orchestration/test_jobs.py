@@ -48,19 +48,18 @@ def test_incremental_job_builds_credits_checks_and_run_metadata(demo_db):
 
 def test_a_second_incremental_run_follows_new_orders(built_db):
     rows_before = support.credit_rows(built_db)
-    with pg.psycopg.connect(built_db.conninfo(), autocommit=True) as conn:
-        from datetime import UTC, datetime
+    from datetime import UTC, datetime
 
-        from demo import data as demo_data
+    from demo import data as demo_data
 
-        demo_data.advance(
-            conn,
-            seed=7,
-            now=datetime.now(UTC),
-            new_orders=10,
-            changes=0,
-            campaign_changes=0,
-        )
+    demo_data.advance(
+        built_db,
+        seed=7,
+        now=datetime.now(UTC),
+        new_orders=10,
+        changes=0,
+        campaign_changes=0,
+    )
     result = support.run_job(built_db, "attribution_incremental")
     assert result.success
     run = support.materialized(result)[CREDITS]

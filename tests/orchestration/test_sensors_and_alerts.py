@@ -28,6 +28,7 @@ from orchestration.sensors import (
 from orchestration.settings import Settings
 from tests import pg
 from tests.orchestration import support
+from warehouse import credentials
 
 CREDITS = "marts/fct_order_item_campaign_credits"
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -53,12 +54,14 @@ def _campaigns_targeting_product_a(params) -> None:
             "insert into marketing.ad_campaign_status_events"
             " (campaign_id, to_status, changed_at) values (%s, 'RUNNING', %s)",
             (campaign_id, T0 - timedelta(days=1)),
+            role=credentials.OWNER,  # the campaigns' past, set up before the test
         )
         pg.execute(
             params,
             "insert into marketing.ad_campaign_products (campaign_id,"
             " product_id, effective_from) values (%s, 1, %s)",
             (campaign_id, T0 - timedelta(days=1)),
+            role=credentials.OWNER,
         )
 
 
