@@ -64,9 +64,11 @@ def upgrade() -> None:
             constraint campaign_lift_method_known check (
                 method in ('did', 'synthetic_control')
             ),
+            -- coalesce: a null bound makes a comparison null, which a check
+            -- would let through
             constraint campaign_lift_estimate_complete check (
                 estimate_status <> 'estimated'
-                or (
+                or coalesce(
                     method is not null
                     and pre_start < post_start
                     and post_start <= post_end
@@ -79,7 +81,8 @@ def upgrade() -> None:
                     and incremental_units_low <= incremental_units
                     and incremental_units <= incremental_units_high
                     and pre_trend_p_value between 0 and 1
-                    and placebo_p_value between 0 and 1
+                    and placebo_p_value between 0 and 1,
+                    false
                 )
             ),
             constraint campaign_lift_no_estimate_without_status check (
@@ -90,7 +93,8 @@ def upgrade() -> None:
                 iroas is null or spend > 0
             ),
             constraint campaign_lift_iroas_interval check (
-                iroas is null or (iroas_low <= iroas and iroas <= iroas_high)
+                iroas is null
+                or coalesce(iroas_low <= iroas and iroas <= iroas_high, false)
             )
         )
         """
