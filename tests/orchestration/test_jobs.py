@@ -201,6 +201,13 @@ def test_nightly_proves_full_refresh_equals_incremental_and_flags_a_difference(
     assert found["rows_compared"] == len(correct)
     assert checks[(ITEMS, "full_refresh_matches_incremental")].passed
     assert (("erp/orders", "source_freshness")) in checks
+    # after the marts, the lift estimates, checked for parallel pre-trends
+    lift = support.materialized(result)["measurement/lift_estimates"]
+    assert lift["campaigns"] == pg.scalar(
+        built_db, "select count(*) from marts.fct_campaign_lift"
+    )
+    assert lift["campaigns"] > 0
+    assert ("measurement/lift_estimates", "pre_trend") in checks
     assert all(
         check.passed
         for (_, name), check in checks.items()
