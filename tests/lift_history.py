@@ -27,6 +27,7 @@ from decimal import Decimal
 import numpy as np
 import psycopg
 
+from tests import pg
 from tests.sources import Sources
 from warehouse.database import ConnectionParams
 
@@ -38,6 +39,8 @@ TOO_SHORT, NO_PRE_PERIOD, NOTHING_TARGETED, NO_CONTROLS, DRAFT = 4, 5, 6, 7, 8
 PLANTED_UNITS_PER_DAY = 2
 RUN = (42, 62)
 WORKS_SPEND = Decimal("1000.00")
+# a lifetime budget it ended having spent 18 % of: under-delivered
+WORKS_BUDGET = Decimal("5555.56")
 # the planted effect, exactly: every targeted product sold 2 more units a day
 TRUE_UNITS = 8 * (RUN[1] - RUN[0] + 1) * PLANTED_UNITS_PER_DAY
 TRUE_REVENUE = float(TRUE_UNITS * PRICE)
@@ -103,6 +106,12 @@ def load(params: ConnectionParams) -> None:
         )
         for product in products:
             src.target(campaign_id, product, at(first))
+    pg.execute(
+        params,
+        "update marketing.ad_campaigns set budget_type = 'LIFETIME',"
+        " budget_amount = %s where id = %s",
+        (WORKS_BUDGET, WORKS),
+    )
     src.campaign(DRAFT, at(60))
     src.target(DRAFT, 1, at(60))
     with psycopg.connect(params.conninfo(), autocommit=True) as conn:

@@ -1,13 +1,9 @@
 """What a campaign caused, on a generated history whose truth is known
 (tests/lift_history.py): `python -m measurement lift` run as an outside
-check runs it, read back from marts.fct_campaign_lift."""
+check runs it (the `lift_db` fixture), read back from marts.fct_campaign_lift."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from collections.abc import Iterator
 from decimal import Decimal
 
 import psycopg
@@ -17,37 +13,6 @@ from measurement import estimate, lift
 from tests import lift_history as history
 from tests import pg
 from warehouse import credentials, database
-
-# what the estimate reads, and the lift marts
-MODELS = (
-    "+agg_product_sales_daily +fct_campaign_product_windows +dim_campaigns"
-    " +agg_campaign_daily +fct_campaign_lift +fct_campaign_lift_daily"
-)
-
-
-def run_command(params: database.ConnectionParams) -> subprocess.CompletedProcess:
-    """`python -m measurement lift` in the project's venv, against the
-    database the PG* variables name."""
-    return subprocess.run(
-        [sys.executable, "-m", "measurement", "lift"],
-        env={**os.environ, **params.env()},
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-
-
-@pytest.fixture(scope="module")
-def lift_db(pg_server, run_dbt) -> Iterator[database.ConnectionParams]:
-    params = pg.create_database(pg_server, prefix="lift")
-    history.load(params)
-    run_dbt(params, "run", "--select", MODELS)
-    done = run_command(params)
-    assert done.returncode == 0, done.stderr
-    assert "campaign lift: 7 campaigns" in done.stdout
-    yield params
-    database.drop_database(params)
 
 
 def lift_row(params: database.ConnectionParams, campaign_id: int) -> dict:
