@@ -21,7 +21,7 @@ import psycopg
 
 from measurement import inputs
 from measurement.design import Design, design
-from measurement.estimate import Estimate, estimate
+from measurement.estimate import Estimate, Interval, estimate
 
 logger = logging.getLogger("measurement")
 
@@ -106,8 +106,11 @@ def row(
     )
     if result is None:
         return values
-    revenue, units = result.revenue, result.units
-    counterfactual = result.counterfactual_revenue
+    # amounts as the table stores them (cents), so that its ratios are the
+    # ratios of its own columns, as a reader recomputes them
+    revenue = Interval(*(round(value, 2) for value in vars(result.revenue).values()))
+    units = result.units
+    counterfactual = round(result.actual_revenue, 2) - revenue.estimate
     values.update(
         method=DID,
         actual_revenue=result.actual_revenue,
