@@ -129,7 +129,7 @@ def test_campaign_page_shows_kpis_and_reversed_orders(reports_db, app_env):
     at = app_as("viewer").run()
     at.switch_page("app_pages/campaign.py").run()
     at.selectbox(key="campaign_id").set_value(campaign_id).run()
-    at.date_input(key="campaign_dates").set_value(
+    at.date_input(key=f"campaign_dates_{campaign_id}").set_value(
         (datetime(2000, 1, 1).date(), datetime.now(UTC).date())
     ).run()
     no_errors(at)
