@@ -14,6 +14,8 @@ for ``--reuse``, and measures in this run, on this machine:
     including the marks and the frequent tests;
   - the leaderboard query (one month, SPLIT, all campaigns), p50 / p95;
   - the original plan's per-item algorithm on a sample, scaled up;
+  - the campaign lift estimate, `python -m measurement lift` in a new
+    process as an outside check runs it, against the full build's wall time;
   - the database's peak memory: the sum of the proportional set sizes (PSS,
     shared buffers counted once) of the server's processes, sampled every
     0.2 s during each size's run (embedded server only).
@@ -25,7 +27,10 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import random
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -550,8 +555,29 @@ def measure(
         with psycopg.connect(params.conninfo()) as conn:
             figures["queries"] = leaderboard_timings(conn, args.queries)
             figures["plan"] = per_item_plan(conn, args.sample, seed=7)
+        progress("campaign lift: python -m measurement lift")
+        figures["lift"] = lift_run(params)
+        progress(f"campaign lift: {figures['lift'][0]:.1f} s, {figures['lift'][1]}")
     figures["memory"] = memory.peak
     return figures
+
+
+def lift_run(params: database.ConnectionParams) -> tuple[float, str]:
+    """Wall seconds of `python -m measurement lift` as an outside check runs
+    it (a new process against the PG* variables), and what it printed."""
+    settle(params)
+    started = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-m", "measurement", "lift"],
+        env={**os.environ, **params.env()},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    wall = time.monotonic() - started
+    if done.returncode != 0:
+        raise RuntimeError(f"measurement lift failed:\n{done.stderr[-4000:]}")
+    return wall, done.stdout.strip().splitlines()[-1]
 
 
 @contextlib.contextmanager
@@ -658,6 +684,13 @@ def table(results: dict[int, dict[str, object]]) -> list[tuple[str, ...]]:
             f" full build {f['plan'][0] * f['data'][1] / f['fact']:.0f} x faster"
         ),
         f">= {PLAN_TARGET} x",
+    )
+    row(
+        "campaign lift: python -m measurement lift (wall; share of the full build)",
+        lambda f: (
+            f"{f['lift'][0]:.1f} s = {f['lift'][0] / f['full'].wall:.1%} of the"
+            f" full build's wall; {f['lift'][1]}"
+        ),
     )
     row(
         "peak memory of the database (sum of PSS)",

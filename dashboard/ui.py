@@ -21,6 +21,7 @@ from dashboard.data.users import (
     authenticate,
     refresh,
 )
+from warehouse.dbt_vars import reporting_timezone
 
 USER_KEY = "user"
 # monotonic seconds: when the session last did anything, when the role was
@@ -202,11 +203,27 @@ def sign_out() -> None:
     st.session_state.clear()
 
 
-def date_range(first: date, last: date, key: str, days: int = 30) -> tuple[date, date]:
-    """A sale-date range within the data; defaults to the last `days` days."""
+def date_range(
+    first: date,
+    last: date,
+    key: str,
+    days: int = 30,
+    around: tuple[date | None, date | None] | None = None,
+) -> tuple[date, date]:
+    """A sale-date range within the data; defaults to `around` (a period of
+    interest, None at an end meaning up to the data's edge) where it meets
+    the data, else to the last `days` days."""
     default = (max(first, last - timedelta(days=days - 1)), last)
+    if around is not None and around[0] is not None:
+        start, end = max(first, around[0]), min(last, around[1] or last)
+        if start <= end:
+            default = (start, end)
     picked = st.date_input(
-        "Sale dates (UTC)", value=default, min_value=first, max_value=last, key=key
+        f"Sale dates ({reporting_timezone()})",
+        value=default,
+        min_value=first,
+        max_value=last,
+        key=key,
     )
     if isinstance(picked, tuple | list) and len(picked) == 2:
         return picked[0], picked[1]
@@ -245,6 +262,11 @@ def campaign_labels(listing: pd.DataFrame) -> dict[int, str]:
             strict=True,
         )
     )
+
+
+def row_values(row: pd.Series) -> dict[str, object]:
+    """A frame's row as a dict, a missing value (NaN, NaT) as None."""
+    return {key: None if pd.isna(value) else value for key, value in row.items()}
 
 
 def money(value: float | None) -> str:

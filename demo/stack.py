@@ -28,6 +28,7 @@ from pathlib import Path
 from demo import data as demo_data
 from demo import spend as demo_spend
 from marketing import spend
+from measurement import lift
 from warehouse import credentials, database, dbt_runner, migrate
 
 ROOT = database.PROJECT_ROOT
@@ -228,6 +229,11 @@ def prepare(params: database.ConnectionParams, orders: int) -> None:
             )
         if dbt_runner.run_dbt(["build"], params).returncode != 0:
             raise SystemExit("dbt build failed: see the output above")
+    # what the campaigns caused: the nightly job's estimate, made now so the
+    # campaign page shows it from the start
+    transformer = database.role_params(credentials.TRANSFORMER, params)
+    with database.connect(transformer) as conn:
+        print(lift.rebuild(conn).describe())
 
 
 def seed_users(env: dict[str, str]) -> str:

@@ -13,7 +13,15 @@ from functools import cache
 
 from dagster import Definitions, definitions
 
-from orchestration import checks, jobs, nightly, operations, spend_checks, spend_inbox
+from orchestration import (
+    checks,
+    jobs,
+    lift,
+    nightly,
+    operations,
+    spend_checks,
+    spend_inbox,
+)
 from orchestration.assets import build_dbt_assets, source_specs
 from orchestration.project import build_project
 from orchestration.resources import AttributionDatabase, build_resources
@@ -35,16 +43,23 @@ def build_definitions(
     routine_checks = checks.build_routine_checks(dbt_assets_def)
     nightly_checks = checks.build_nightly_checks(dbt_assets_def, project)
     comparison = nightly.build_full_refresh_comparison(dbt_assets_def, project)
+    campaign_lift = lift.build_campaign_lift(dbt_assets_def)
     return Definitions(
-        assets=[dbt_assets_def, comparison, *source_specs(project)],
+        assets=[dbt_assets_def, comparison, campaign_lift, *source_specs(project)],
         asset_checks=[
             *routine_checks,
             *nightly_checks,
             *spend_checks.build_spend_checks(dbt_assets_def),
+            *lift.build_lift_checks(campaign_lift),
         ],
         jobs=[
             *jobs.build_jobs(
-                settings, dbt_assets_def, routine_checks, nightly_checks, comparison
+                settings,
+                dbt_assets_def,
+                routine_checks,
+                nightly_checks,
+                comparison,
+                campaign_lift,
             ),
             spend_inbox.spend_inbox_load,
         ],

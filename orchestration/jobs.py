@@ -6,8 +6,9 @@
   (run config); rows outside the range are not touched.
 * attribution_recompute_order: the marts, recomputing the given order ids.
 * attribution_nightly: everything with every test, source freshness, a full
-  observation of the orders, and a full refresh that must reproduce the
-  incremental facts (orchestration/nightly.py, a step after the build).
+  observation of the orders, a full refresh that must reproduce the
+  incremental facts (orchestration/nightly.py, a step after the build), and
+  the campaign lift estimates (orchestration/lift.py, after that).
 * attribution_monitor: only the database checks (freshness, rate, bad rows,
   reconciliation), cheap enough to run often.
 
@@ -70,6 +71,7 @@ def build_jobs(
     routine_checks: Sequence[AssetChecksDefinition],
     nightly_checks: Sequence[AssetChecksDefinition],
     full_refresh_comparison: AssetsDefinition,
+    campaign_lift: AssetsDefinition,
 ) -> list[UnresolvedAssetJobDefinition]:
     routine = AssetSelection.checks(*routine_checks)
     nightly_only = AssetSelection.checks(*nightly_checks)
@@ -117,10 +119,11 @@ def build_jobs(
             selection=build_dbt_asset_selection([dbt_assets_def])
             | routine
             | nightly_only
-            | AssetSelection.assets(full_refresh_comparison),
+            | AssetSelection.assets(full_refresh_comparison, campaign_lift),
             description="Full test suite, source freshness, a full observation of"
-            " the orders (hard deletes, anything the lookback missed), and a full"
-            " refresh that must reproduce the incremental facts.",
+            " the orders (hard deletes, anything the lookback missed), a full"
+            " refresh that must reproduce the incremental facts, and what each"
+            " campaign caused (the lift estimates).",
             config=nightly_config(),
             tags=dbt_job_tags(settings.nightly_max_runtime_minutes),
             executor_def=in_process_executor,

@@ -47,14 +47,19 @@ def run_comparison(
             differences.append(difference)
             if difference.identical:
                 comparison.drop_copy(conn, fact)
+    names = [fact.name for fact in facts]
+    # one argument per flag: dagster-dbt reads a single value after each
     if not all(difference.identical for difference in differences):
         # the refreshed facts are the truth now: rebuild what reads them
-        names = [fact.name for fact in facts]
         downstream = [f"{name}+" for name in names]
-        # one argument per flag: dagster-dbt reads a single value after each
         dbt.cli(
             ["run", "--select", " ".join(downstream), "--exclude", " ".join(names)]
         ).wait()
+    else:
+        # dbt dropped the views on the facts with the old tables (cascade):
+        # the lift estimate, after this step, reads one of them
+        views = [f"{name}+,config.materialized:view" for name in names]
+        dbt.cli(["run", "--select", " ".join(views)]).wait()
     return differences
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import functools
 import os
+import subprocess
+import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -12,7 +14,7 @@ import pytest
 
 from demo import data as demo_data
 from orchestration import changes
-from tests import dbt_in_process, pg
+from tests import dbt_in_process, lift_history, pg
 from warehouse import database, dbt_runner
 
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
@@ -80,6 +82,33 @@ def frequent_run(run_dbt) -> Callable[..., list[str]]:
         return changed
 
     return run
+
+
+def run_lift_command(params: database.ConnectionParams) -> subprocess.CompletedProcess:
+    """`python -m measurement lift` in the project's venv, against the
+    database the PG* variables name, as an outside check calls it."""
+    return subprocess.run(
+        [sys.executable, "-m", "measurement", "lift"],
+        env={**os.environ, **params.env()},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="session")
+def lift_db(pg_server, run_dbt) -> Iterator[database.ConnectionParams]:
+    """The generated history of tests/lift_history.py with the marts built
+    (no dbt tests: a few seconds) and the lift estimated; read-only."""
+    params = pg.create_database(pg_server, prefix="lift")
+    lift_history.load(params)
+    run_dbt(params, "run")
+    done = run_lift_command(params)
+    assert done.returncode == 0, done.stderr
+    assert "campaign lift: 7 campaigns" in done.stdout, done.stdout
+    yield params
+    database.drop_database(params)
 
 
 # The longest modules, started first: `make test` spreads the modules over

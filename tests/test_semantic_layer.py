@@ -151,3 +151,44 @@ def test_totals_never_double_count_and_the_attribution_rate_is_the_health_mart(
     assert _number(row["credited_revenue"]) == attributed == Decimal("27.00")
     assert float(row["attribution_rate"]) == pytest.approx(float(attributed / revenue))
     assert float(row["roas"]) == pytest.approx(27 / 25)
+
+
+def test_incremental_revenue_and_iroas_are_the_lift_mart(lift_db, tmp_path):
+    from tests import lift_history as history
+
+    out = tmp_path / "lift.csv"
+    result = dbt_runner.run_mf(
+        [
+            "query",
+            "--metrics",
+            "incremental_revenue,incremental_revenue_low,iroas,iroas_low,iroas_high",
+            "--group-by",
+            "campaign",
+            "--csv",
+            str(out),
+        ],
+        lift_db,
+        capture=True,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    with out.open() as handle:
+        metrics = {int(row["campaign"]): row for row in csv.DictReader(handle)}
+    marts = pg.rows(
+        lift_db,
+        "select campaign_id, incremental_revenue, incremental_revenue_low,"
+        " iroas, iroas_low, iroas_high from marts.fct_campaign_lift"
+        " where estimate_status = 'estimated'",
+    )
+    assert {row["campaign_id"] for row in marts} <= set(metrics)
+    for row in marts:
+        got = metrics[row["campaign_id"]]
+        assert _number(got["incremental_revenue"]) == row["incremental_revenue"]
+        assert (
+            _number(got["incremental_revenue_low"]) == (row["incremental_revenue_low"])
+        )
+        for name in ("iroas", "iroas_low", "iroas_high"):
+            if row[name] is None:  # no spend: no iROAS
+                assert _number(got[name]) is None, name
+            else:
+                assert float(got[name]) == pytest.approx(float(row[name])), name
+    assert metrics[history.WORKS]["iroas"] not in ("", "None")

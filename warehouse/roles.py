@@ -8,12 +8,13 @@ embedded superuser, or an external server's admin).
 
 | role | may |
 |---|---|
-| attribution_owner | own ``marketing``, ``app``, ``ops``; rewrite history |
+| attribution_owner | own ``marketing``, ``app``, ``ops``, ``measurement``; rewrite
+  history |
 | attribution_app | write ``marketing`` and ``app.users``; insert audit rows; read
   ``marts`` and ``erp.products`` |
 | attribution_transformer | read the ``erp`` tables the models read, and
   ``marketing``; own the derived schemas (staging, intermediate, snapshots,
-  marts); write ``ops`` |
+  marts); write ``ops`` and the estimates in ``measurement`` |
 | bi_reader | read ``marts``; few connections, short statements |
 """
 
@@ -27,7 +28,7 @@ from warehouse import credentials
 from warehouse.credentials import APP, BI_READER, OWNER, ROLES, TRANSFORMER
 from warehouse.database import PROJECT_ROOT
 
-OWNED_SCHEMAS = ("marketing", "app", "ops")
+OWNED_SCHEMAS = ("marketing", "app", "ops", "measurement")
 DERIVED_SCHEMAS = ("staging", "intermediate", "snapshots", "marts")
 BI_CONNECTION_LIMIT = 10
 BI_STATEMENT_TIMEOUT = "60s"
@@ -111,6 +112,14 @@ def apply(conn: psycopg.Connection) -> None:
     run("grant usage, create on schema ops to {}", TRANSFORMER)
     conn.execute(
         "grant select, insert, update on ops.alerts to attribution_transformer"
+    )
+
+    # measurement: `python -m measurement lift` (run as the transformer, like
+    # dbt) replaces the estimates; readers get them through marts views
+    run("grant usage on schema measurement to {}", TRANSFORMER)
+    run(
+        "grant select, insert, delete on all tables in schema measurement to {}",
+        TRANSFORMER,
     )
 
     # erp: the ERP's tables, read-only; the app needs the product list only

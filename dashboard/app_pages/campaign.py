@@ -1,9 +1,11 @@
-"""One campaign: header, KPIs, daily trend, products and credited orders."""
+"""One campaign: header, KPIs, what it caused, pacing, daily trend, products
+and credited orders. Opens on the campaign's own life."""
 
 import streamlit as st
 
-from dashboard import ui
+from dashboard import incrementality, pacing, ui
 from dashboard.data import export, reports
+from dashboard.data import lift as lift_data
 from dashboard.data import spend as spend_data
 from marketing.rules import DAILY, LIFETIME
 
@@ -47,7 +49,14 @@ st.markdown(f"**{header['status']}** · {header['platform']} · {flight} UTC · 
 
 left, right = st.columns([3, 2])
 with left:
-    start, end = ui.date_range(first, last, key="campaign_dates", days=90)
+    # one range per campaign: another campaign opens on its own life
+    start, end = ui.date_range(
+        first,
+        last,
+        key=f"campaign_dates_{campaign_id}",
+        days=90,
+        around=lift_data.campaign_life(url, int(campaign_id)),
+    )
 with right:
     mode = ui.credit_mode(key="campaign_mode")
 
@@ -77,15 +86,61 @@ if spend_daily.empty or not spend_daily["spend"].any():
 else:
     st.line_chart(spend_daily, x="day", y=["spend", "revenue"])
 
+st.markdown("#### What the campaign caused")
+lift = lift_data.campaign_lift(url, int(campaign_id))
+if lift is None:
+    st.caption(
+        "Not estimated yet: the nightly job (or `python -m measurement lift`)"
+        " estimates what each campaign caused."
+    )
+elif lift["estimate_status"] != "estimated":
+    st.info(f"No estimate of what this campaign caused. {lift['status_reason']}")
+else:
+    post = (lift["post_start"], lift["post_end"])
+    credited = reports.campaign_kpis(url, int(campaign_id), *post, mode)
+    credited_roas = spend_data.ratios(credited["revenue"], None, lift["spend"], None)[
+        "roas"
+    ]
+    st.caption(
+        f"While it ran, {post[0]} to {post[1]} ({mode} credits): its"
+        f" {lift['treated_products']} targeted products against"
+        f" {lift['control_products']} products no campaign targeted."
+    )
+    caused = st.columns(4)
+    caused[0].metric("Credited revenue", ui.money(credited["revenue"]))
+    caused[1].metric(
+        "Incremental revenue",
+        ui.money(lift["incremental_revenue"]),
+        help="What the campaign caused: the targeted products' sales minus"
+        " what they would have sold without it (95 % interval below).",
+    )
+    caused[2].metric("ROAS (credited)", ui.number(credited_roas))
+    caused[3].metric(
+        "iROAS (incremental)",
+        "—" if lift["iroas"] is None else ui.number(lift["iroas"]),
+        help="Incremental revenue / spend.",
+    )
+    st.markdown(incrementality.caused(lift, credited["revenue"]))
+    st.markdown(incrementality.returned(lift, credited_roas))
+    if lift["is_reliable"]:
+        st.success(lift["reliability_reason"])
+    else:
+        st.warning(lift["reliability_reason"])
+    series = lift_data.campaign_lift_daily(url, int(campaign_id))
+    if not series.empty:
+        st.altair_chart(
+            incrementality.chart(series, lift["post_start"]), width="stretch"
+        )
+
 st.markdown("#### Budget pacing")
-pacing = spend_data.campaign_pacing(url, int(campaign_id))
-if pacing.empty:
+budget = spend_data.campaign_pacing(url, int(campaign_id))
+if budget.empty:
     st.caption("No spend recorded for this campaign.")
 else:
-    latest = pacing.iloc[-1]
+    latest = budget.iloc[-1]
     # a daily budget is judged on the last day that spent, not on a today
     # whose spend has not arrived yet
-    judged = pacing[pacing["spend"] > 0].iloc[-1] if pacing["spend"].any() else latest
+    judged = budget[budget["spend"] > 0].iloc[-1] if budget["spend"].any() else latest
     pace = st.columns(4)
     pace[0].metric("Spent so far", ui.money(latest["cumulative_spend"]))
     if latest["budget_type"] == DAILY:
@@ -99,11 +154,16 @@ else:
         )
     else:
         pace[1].metric("Budget", "none")
-    if (judged if latest["budget_type"] == DAILY else latest)["is_over_pace"]:
-        pace[3].warning("Over pace: spending faster than the budget allows")
-    elif latest["budget_type"] is not None:
-        pace[3].success("On pace")
-    pacing_chart = pacing[["spend_date", "cumulative_spend"]].copy()
+    found = pacing.verdict(
+        ui.row_values(latest), ui.row_values(judged), header["status"] == "ENDED"
+    )
+    if found is not None:
+        level, words = found
+        if level == pacing.ON_PACE:
+            pace[3].success(words)
+        else:
+            pace[3].warning(words)
+    pacing_chart = budget[["spend_date", "cumulative_spend"]].copy()
     if latest["budget_type"] == LIFETIME:
         pacing_chart["budget"] = latest["budget_amount"]
     st.line_chart(pacing_chart, x="spend_date")

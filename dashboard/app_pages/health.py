@@ -27,18 +27,16 @@ def rate(value: float | None) -> str:
 
 
 st.markdown("#### Attributed vs total (SPLIT, never inflated)")
+# what a figure is "of" goes below it, not in a metric's delta: a delta
+# draws an arrow, and these are shares, not changes
 cards = st.columns(4)
-cards[0].metric(
-    "Items attributed",
-    rate(totals["item_rate"]),
-    f"{ui.number(totals['attributed_items'])} of {ui.number(totals['items'])}",
-    delta_color="off",
+cards[0].metric("Items attributed", rate(totals["item_rate"]))
+cards[0].caption(
+    f"{ui.number(totals['attributed_items'])} of {ui.number(totals['items'])} items"
 )
-cards[1].metric(
-    "Revenue attributed",
-    rate(totals["revenue_rate"]),
-    f"{ui.money(totals['attributed_revenue'])} of {ui.money(totals['revenue'])}",
-    delta_color="off",
+cards[1].metric("Revenue attributed", rate(totals["revenue_rate"]))
+cards[1].caption(
+    f"{ui.money(totals['attributed_revenue'])} of {ui.money(totals['revenue'])}"
 )
 cards[2].metric("Unattributed revenue", ui.money(totals["unattributed_revenue"]))
 cards[3].metric("Reversed items", ui.number(totals["reversed_items"]))
@@ -53,13 +51,17 @@ if not daily.empty:
     st.line_chart(trend, x="sale_date", y=["items attributed", "revenue attributed"])
 
 st.markdown("#### Items by number of matching campaigns")
-k_columns = {"items_k0": "0", "items_k1": "1", "items_k2": "2", "items_k3_plus": "3+"}
+k_columns = {
+    "items_k0": "0 campaigns",
+    "items_k1": "1 campaign",
+    "items_k2": "2 campaigns",
+    "items_k3_plus": "3+ campaigns",
+}
 distribution = st.columns(4)
 for column, (key, label) in zip(distribution, k_columns.items(), strict=True):
     share = totals[key] / totals["items"] if totals["items"] else None
-    column.metric(
-        f"{label} campaigns", ui.number(totals[key]), rate(share), delta_color="off"
-    )
+    column.metric(label, ui.number(totals[key]))
+    column.caption(f"{rate(share)} of the items")
 if not daily.empty:
     st.bar_chart(
         daily.rename(columns=k_columns),
@@ -114,12 +116,8 @@ else:
     last_built = builds["built_at"].iloc[0].to_pydatetime()
     age = datetime.now(UTC) - last_built
     minutes = int(age.total_seconds() // 60)
-    st.metric(
-        "Credit fact last built",
-        f"{last_built:%Y-%m-%d %H:%M} UTC",
-        f"{minutes} min ago",
-        delta_color="off",
-    )
+    st.metric("Credit fact last built", f"{last_built:%Y-%m-%d %H:%M} UTC")
+    st.caption(f"{minutes} min ago")
     per_day = (
         builds.assign(build_date=builds["built_at"].dt.date)
         .groupby("build_date", as_index=False)

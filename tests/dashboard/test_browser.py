@@ -10,6 +10,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -51,12 +52,13 @@ def e2e_db(pg_server, demo_marts) -> Iterator[database.ConnectionParams]:
     database.drop_database(params)
 
 
-@pytest.fixture(scope="module")
-def app_url(e2e_db) -> Iterator[str]:
+@contextmanager
+def serve_app(params: database.ConnectionParams) -> Iterator[str]:
+    """`streamlit run` of the app against `params`; yields its URL."""
     port = _free_port()
     env = {
         **os.environ,
-        **e2e_db.env(),
+        **params.env(),
         "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
     }
     server = subprocess.Popen(
@@ -97,6 +99,12 @@ def app_url(e2e_db) -> Iterator[str]:
             server.wait(timeout=10)
         except subprocess.TimeoutExpired:
             server.kill()
+
+
+@pytest.fixture(scope="module")
+def app_url(e2e_db) -> Iterator[str]:
+    with serve_app(e2e_db) as url:
+        yield url
 
 
 @pytest.fixture

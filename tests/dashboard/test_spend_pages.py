@@ -209,7 +209,7 @@ def test_campaign_page_shows_spend_against_revenue_and_pacing(
     at = app_as("viewer").run()
     at.switch_page("app_pages/campaign.py").run()
     at.selectbox(key="campaign_id").set_value(1).run()
-    at.date_input(key="campaign_dates").set_value(WHOLE_RANGE).run()
+    at.date_input(key="campaign_dates_1").set_value(WHOLE_RANGE).run()
     no_errors(at)
     metrics = {m.label: m.value for m in at.metric}
     assert (metrics["Spend"], metrics["ROAS"], metrics["CPA"]) == (

@@ -78,6 +78,7 @@ def test_every_check_is_on_an_asset_of_the_project(defs):
         ("marts/fct_campaign_budget_pacing", "budget_pacing"),
         ("intermediate/int_campaign_spend_daily", "spend_matches_campaigns"),
         ("erp/orders", "source_freshness"),
+        ("measurement/lift_estimates", "pre_trend"),
     ]:
         assert expected in names
     # dbt tests arrive as checks too
@@ -176,6 +177,25 @@ def test_the_full_refresh_is_a_nightly_step_and_checks_build_nothing(defs):
         if names != {"source_freshness"}:
             assert "dbt" not in checks_def.required_resource_keys, names
     assert {"full_refresh_matches_incremental", "credits_fresh"} <= seen
+
+
+def test_the_lift_estimate_runs_nightly_after_the_marts_it_reads(defs):
+    lift = "measurement/lift_estimates"
+    assert lift in _selected(defs, "attribution_nightly")
+    for name in JOBS - {"attribution_nightly"}:
+        assert lift not in _selected(defs, name)
+    graph = defs.resolve_asset_graph()
+    parents = {
+        key.to_user_string()
+        for key in graph.get(AssetKey(["measurement", "lift_estimates"])).parent_keys
+    }
+    assert parents == {
+        "marts/agg_product_sales_daily",
+        "marts/fct_campaign_product_windows",
+        "marts/dim_campaigns",
+        "marts/agg_campaign_daily",
+        "ops/full_refresh_comparison",
+    }
 
 
 IMPORT_EVERYTHING = """

@@ -201,6 +201,13 @@ def test_nightly_proves_full_refresh_equals_incremental_and_flags_a_difference(
     assert found["rows_compared"] == len(correct)
     assert checks[(ITEMS, "full_refresh_matches_incremental")].passed
     assert (("erp/orders", "source_freshness")) in checks
+    # after the marts, the lift estimates, checked for parallel pre-trends
+    lift = support.materialized(result)["measurement/lift_estimates"]
+    assert lift["campaigns"] == pg.scalar(
+        built_db, "select count(*) from marts.fct_campaign_lift"
+    )
+    assert lift["campaigns"] > 0
+    assert ("measurement/lift_estimates", "pre_trend") in checks
     assert all(
         check.passed
         for (_, name), check in checks.items()
@@ -220,3 +227,20 @@ def test_nightly_proves_full_refresh_equals_incremental_and_flags_a_difference(
     assert alert == [
         ("error", "check:full_refresh_matches_incremental", "attribution_nightly")
     ]
+
+
+def test_nightly_estimates_the_lift_after_the_marts_and_keeps_their_views(built_db):
+    result = support.run_job(built_db, "attribution_nightly")
+    assert result.success
+    checks = support.check_results(result)
+    assert checks[(CREDITS, "full_refresh_matches_incremental")].passed
+    # the full refresh replaced the facts (and dropped the views on them):
+    # the views are back, and the lift estimate read them
+    assert pg.scalar(
+        built_db, "select to_regclass('marts.agg_product_sales_daily') is not null"
+    )
+    lift = support.materialized(result)["measurement/lift_estimates"]
+    assert lift["campaigns"] == pg.scalar(
+        built_db, "select count(*) from marts.fct_campaign_lift"
+    )
+    assert ("measurement/lift_estimates", "pre_trend") in checks
