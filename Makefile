@@ -8,12 +8,18 @@ export DAGSTER_DISABLE_TELEMETRY := 1
 
 .PHONY: install browser db migrate dbt-parse docs demo stop test bench lint format clean
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed dbt_packages/.installed
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip
 	$(VENV)/bin/pip install --quiet -e '.[dev]'
+	touch $@
+
+# The project's local dbt package (packages/incremental_engine), linked into
+# dbt_packages/ by `dbt deps`: offline, no profile needed.
+dbt_packages/.installed: packages.yml $(VENV)/.installed
+	$(VENV)/bin/dbt deps --quiet
 	touch $@
 
 # Headless Chromium for the browser tests, from Debian's packages.

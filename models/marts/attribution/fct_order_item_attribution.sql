@@ -10,8 +10,8 @@
             'matched_campaigns_count',
         ],
         on_schema_change='fail',
-        pre_hook="{{ stage_affected_keys(attribution_affected_order_items(attribution_watermark())) }}",
-        post_hook="{{ record_full_build() }}",
+        pre_hook="{{ incremental_engine.stage_affected_keys(attribution_affected_order_items(incremental_engine.watermark())) }}",
+        post_hook="{{ incremental_engine.record_full_build() }}",
         indexes=[
             {'columns': ['order_item_id'], 'unique': true},
             {'columns': ['sale_time']},
@@ -32,7 +32,7 @@ with
 
 {% if is_incremental() %}
     affected_items as (
-        select order_item_id from {{ affected_keys_relation() }}
+        select order_item_id from {{ incremental_engine.affected_keys_relation() }}
     ),
 {% endif %}
 
@@ -41,8 +41,8 @@ matches as (
     where
         campaign_rank = 1
         {% if is_incremental() %}
-            and order_item_id
-            = any(array(select affected_items.order_item_id from affected_items))
+            and {{ incremental_engine.key_in(
+                'order_item_id', 'select affected_items.order_item_id from affected_items') }}
         {% endif %}
 ),
 
@@ -64,7 +64,7 @@ typed as (
     {% if is_incremental() %}
         -- items that keep no row: markers that clear their old one
         union all
-        {{ marker_rows() }}
+        {{ incremental_engine.marker_rows() }}
     {% endif %}
 )
 

@@ -10,8 +10,8 @@
             'credited_revenue', 'credited_profit', 'is_reversed',
         ],
         on_schema_change='fail',
-        pre_hook="{{ stage_affected_keys(attribution_affected_order_items(attribution_watermark())) }}",
-        post_hook="{{ record_full_build() }}",
+        pre_hook="{{ incremental_engine.stage_affected_keys(attribution_affected_order_items(incremental_engine.watermark())) }}",
+        post_hook="{{ incremental_engine.record_full_build() }}",
         indexes=[
             {'columns': ['order_item_id', 'campaign_id', 'credit_mode'], 'unique': true},
             {'columns': ['campaign_id', 'sale_time']},
@@ -31,7 +31,7 @@ with
 
 {% if is_incremental() %}
     affected_items as (
-        select order_item_id from {{ affected_keys_relation() }}
+        select order_item_id from {{ incremental_engine.affected_keys_relation() }}
     ),
 {% endif %}
 
@@ -39,8 +39,8 @@ credits as (
     select * from {{ ref('int_order_item_credits_allocated') }}
     {% if is_incremental() %}
         where
-            order_item_id
-            = any(array(select affected_items.order_item_id from affected_items))
+            {{ incremental_engine.key_in(
+                'order_item_id', 'select affected_items.order_item_id from affected_items') }}
     {% endif %}
 ),
 
@@ -63,7 +63,7 @@ typed as (
     {% if is_incremental() %}
         -- items that keep no credits at all: markers that clear their old rows
         union all
-        {{ marker_rows() }}
+        {{ incremental_engine.marker_rows() }}
     {% endif %}
 )
 

@@ -7,10 +7,10 @@
         unique_key=['campaign_id', 'sale_date', 'credit_mode'],
         on_schema_change='fail',
         pre_hook=[
-            "{{ stage_affected_keys(affected_campaign_days(attribution_watermark())) }}",
-            "{{ prune_change_log(ref('fct_order_item_campaign_credits'), attribution_watermark()) }}",
+            "{{ incremental_engine.stage_affected_keys(affected_campaign_days(incremental_engine.watermark())) }}",
+            "{{ incremental_engine.prune_change_log(ref('fct_order_item_campaign_credits'), incremental_engine.watermark()) }}",
         ],
-        post_hook="{{ record_full_build() }}",
+        post_hook="{{ incremental_engine.record_full_build() }}",
         indexes=[
             {'columns': ['sale_date', 'credit_mode']},
         ],
@@ -18,6 +18,7 @@
 }}
 -- depends_on: {{ ref('fct_order_item_campaign_credits') }}
 -- depends_on: {{ ref('int_campaign_spend_daily') }}
+-- depends_on: {{ ref('snap_spend__campaign_days') }}
 -- The leaderboard's and the trend chart's source: non-reversed credits by
 -- campaign, day (in the reporting time zone) and mode, with the day's spend
 -- (the same on every mode's row; a day with spend and no credited sale has
@@ -31,7 +32,7 @@
 -- its credits now (from the fact, by order) minus the logged difference
 -- give whether it counted before. After a full build of the fact, every
 -- row is computed from the whole fact.
-{%- set since = attribution_watermark() %}
+{%- set since = incremental_engine.watermark() %}
 {%- set apply_changes = is_incremental() and not campaign_days_rebuilt(since) %}
 {%- set credits_relation = ref('fct_order_item_campaign_credits') %}
 with
@@ -110,7 +111,7 @@ spend as (
             changes.credited_qty,
             changes.credited_revenue,
             changes.credited_profit
-        from {{ change_log_relation(credits_relation) }} as changes
+        from {{ incremental_engine.change_log_relation(credits_relation) }} as changes
         where changes.logged_at > {{ since }} and not changes.is_reversed
     ),
 
@@ -211,7 +212,7 @@ spend as (
             affected.campaign_id,
             affected.sale_date,
             affected.credit_mode
-        from {{ affected_keys_relation() }} as affected
+        from {{ incremental_engine.affected_keys_relation() }} as affected
         cross join lateral (
             select 1 as is_known
             from {{ credits_relation }} as credits
@@ -247,7 +248,7 @@ spend as (
             spend.spend,
             spend.impressions,
             spend.clicks
-        from {{ affected_keys_relation() }} as affected
+        from {{ incremental_engine.affected_keys_relation() }} as affected
         left join {{ this }} as previous
             on
                 {{ same_campaign_day('affected', 'previous') }}
