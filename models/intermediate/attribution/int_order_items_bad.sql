@@ -49,8 +49,8 @@ typed as (
     select
         order_item_id::bigint as order_item_id,
         order_id::bigint as order_id,
-        sale_time::timestamptz as sale_time,
-        bad_reason::text as bad_reason
+        sale_time::{{ type_timestamptz() }} as sale_time,
+        bad_reason::{{ dbt.type_string() }} as bad_reason
     from evaluated_items
 
     {% if is_incremental() %}

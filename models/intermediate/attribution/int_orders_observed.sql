@@ -90,10 +90,13 @@ with_last_non_reversal as (
     from classified
 ),
 
-reversal_starts as (
-    select distinct on (order_id)
+-- the first observed version of the current run of reversal statuses
+reversal_runs as (
+    select
         order_id,
-        updated_at as reversed_at
+        updated_at,
+        row_number() over (partition by order_id order by observed_at)
+            as run_position
     from with_last_non_reversal
     where
         is_reversal_status
@@ -101,7 +104,14 @@ reversal_starts as (
             last_non_reversal_observed_at is null
             or observed_at > last_non_reversal_observed_at
         )
-    order by order_id asc, observed_at asc
+),
+
+reversal_starts as (
+    select
+        order_id,
+        updated_at as reversed_at
+    from reversal_runs
+    where run_position = 1
 ),
 
 current_orders as (

@@ -10,6 +10,7 @@
             'matched_campaigns_count',
         ],
         on_schema_change='fail',
+        partition_by=['sale_date'],
         pre_hook="{{ incremental_engine.stage_affected_keys(attribution_affected_order_items(incremental_engine.watermark())) }}",
         post_hook="{{ incremental_engine.record_full_build() }}",
         indexes=[
@@ -51,14 +52,15 @@ typed as (
         order_item_id::bigint as order_item_id,
         order_id::bigint as order_id,
         product_id::bigint as product_id,
-        sale_time::timestamptz as sale_time,
+        sale_time::{{ type_timestamptz() }} as sale_time,
         quantity::numeric(14, 4) as quantity,
         item_revenue::numeric(14, 2) as item_revenue,
         item_profit::numeric(14, 2) as item_profit,
         matched_campaigns_count::integer as matched_campaigns_count,
         (matched_campaigns_count > 0)::boolean as is_attributed,
         is_reversed::boolean as is_reversed,
-        reversed_at::timestamptz as reversed_at
+        reversed_at::{{ type_timestamptz() }} as reversed_at,
+        {{ reporting_day('sale_time') }} as sale_date
     from matches
 
     {% if is_incremental() %}

@@ -5,6 +5,7 @@
         replace_key='sale_date',
         marker_column='items',
         on_schema_change='fail',
+        partition_by=['sale_date'],
         unique_key='sale_date',
         pre_hook=[
             "{{ incremental_engine.stage_affected_keys(affected_health_days(incremental_engine.watermark())) }}",

@@ -54,7 +54,7 @@ totals as (
 final as (
     select
         campaign_id::bigint as campaign_id,
-        credit_mode::text as credit_mode,
+        credit_mode::{{ dbt.type_string() }} as credit_mode,
         units::numeric(18, 4) as units,
         revenue::numeric(18, 2) as revenue,
         profit::numeric(18, 2) as profit,
@@ -66,7 +66,8 @@ final as (
         (profit / nullif(spend, 0))::numeric(18, 4) as profit_roas,
         (spend / nullif(orders, 0))::numeric(18, 4) as cpa,
         (spend / nullif(clicks, 0))::numeric(18, 4) as cpc,
-        (clicks::numeric / nullif(impressions, 0))::numeric(12, 6) as ctr
+        (cast(clicks as decimal(20, 0)) / nullif(impressions, 0))::numeric(12, 6)
+            as ctr
     from totals
 )
 

@@ -15,7 +15,7 @@ spend_daily as (
 
 today as (
     select
-        (now() at time zone '{{ var("reporting_timezone") }}')::date as today_date
+        {{ reporting_day('now()') }} as today_date
 ),
 
 spans as (
@@ -32,12 +32,9 @@ days as (
     select
         spans.campaign_id,
         spans.first_spend_date,
-        calendar.day::date as spend_date
+        cast(calendar.day as date) as spend_date
     from spans
-    cross join
-        generate_series(
-            spans.first_spend_date, spans.last_date, interval '1 day'
-        ) as calendar (day)
+    {{ each_day('spans.first_spend_date', 'spans.last_date', 'calendar', 'day') }}
 ),
 
 accumulated as (
@@ -82,13 +79,14 @@ paced as (
                 then
                     accumulated.cumulative_spend
                     + accumulated.cumulative_spend
-                    / (accumulated.spend_date - accumulated.first_spend_date + 1)
+                    / (
+                        {{ days_between(
+                            'accumulated.first_spend_date', 'accumulated.spend_date') }}
+                        + 1
+                    )
                     * greatest(
-                        (
-                            campaigns.ends_at
-                            at time zone '{{ var("reporting_timezone") }}'
-                        )::date
-                        - accumulated.spend_date,
+                        {{ days_between(
+                            'accumulated.spend_date', reporting_day('campaigns.ends_at')) }},
                         0
                     )
         end as projected_lifetime_spend
@@ -114,7 +112,7 @@ final as (
     select
         campaign_id::bigint as campaign_id,
         spend_date::date as spend_date,
-        budget_type::text as budget_type,
+        budget_type::{{ dbt.type_string() }} as budget_type,
         budget_amount::numeric(12, 2) as budget_amount,
         spend::numeric(18, 2) as spend,
         cumulative_spend::numeric(18, 2) as cumulative_spend,

@@ -15,25 +15,41 @@
     broadcast when the keys are few.
 -#}
 {% macro stage_affected_keys(affected_sql) %}
-    {%- if is_incremental() -%}
-        {{ adapter.dispatch('stage_affected_keys', 'incremental_engine')(affected_sql) }}
-    {%- else -%}
-        {{ incremental_engine.drop_change_log(this) }}
-    {%- endif -%}
+    {{ return(adapter.dispatch('stage_affected_keys', 'incremental_engine')(affected_sql)) }}
 {% endmacro %}
 
 {% macro default__stage_affected_keys(affected_sql) %}
+    {%- if not is_incremental() -%}
+        {{ return(incremental_engine.drop_change_log(this)) }}
+    {%- endif -%}
     drop table if exists {{ incremental_engine.affected_keys_relation() }};
     create temporary table {{ incremental_engine.affected_keys_relation() }}
     as {{ affected_sql }};
     analyze {{ incremental_engine.affected_keys_relation() }}
 {% endmacro %}
 
+{#- Spark: one statement per call; the build's start is kept too, as the
+    watermark its run log row gets (no transaction to give one). -#}
 {% macro spark__stage_affected_keys(affected_sql) %}
-    {%- do run_query(
-        "uncache table if exists " ~ incremental_engine.affected_keys_relation()) -%}
+    {%- set started = incremental_engine.build_started_relation() -%}
+    {%- if execute -%}
+        {%- do run_query("uncache table if exists " ~ started) -%}
+        {%- do run_query(
+            "cache table " ~ started ~ " as select current_timestamp() as started_at") -%}
+    {%- endif -%}
+    {%- if not is_incremental() -%}
+        {{ return(incremental_engine.drop_change_log(this)) }}
+    {%- endif -%}
+    {%- if execute -%}
+        {%- do run_query(
+            "uncache table if exists " ~ incremental_engine.affected_keys_relation()) -%}
+    {%- endif -%}
     cache table {{ incremental_engine.affected_keys_relation() }} as {{ affected_sql }}
 {% endmacro %}
+
+{% macro build_started_relation() -%}
+    {{ this.identifier }}__build_started
+{%- endmacro %}
 
 {% macro affected_keys_relation() -%}
     {{ this.identifier }}__affected_keys

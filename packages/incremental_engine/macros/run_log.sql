@@ -137,10 +137,11 @@
         {{ incremental_engine.run_log_insert() }}
         select
             unix_micros(current_timestamp()), '{{ this.identifier }}',
-            current_timestamp(), current_timestamp(), true, null, null,
+            max(started.started_at), current_timestamp(), true, null, null,
             count(*),
             count_if({{ config.get("reversal_column", "false") }}),
             '{{ invocation_id }}'
         from {{ this }}
+        cross join {{ incremental_engine.build_started_relation() }} as started
     {%- endif -%}
 {% endmacro %}
