@@ -28,31 +28,42 @@
     analyze {{ incremental_engine.affected_keys_relation() }}
 {% endmacro %}
 
-{#- Spark: one statement per call; the build's start is kept too, as the
-    watermark its run log row gets (no transaction to give one). -#}
+{#- Spark: tables, not cached views (a cached view is recomputed, from the
+    new rows, once the model's table is overwritten); the build's start is
+    kept too, as the watermark its run log row gets (no transaction gives
+    one). One statement per call. -#}
 {% macro spark__stage_affected_keys(affected_sql) %}
     {%- set started = incremental_engine.build_started_relation() -%}
     {%- if execute -%}
-        {%- do run_query("uncache table if exists " ~ started) -%}
-        {%- do run_query(
-            "cache table " ~ started ~ " as select current_timestamp() as started_at") -%}
+        {%- do run_query("drop table if exists " ~ started) -%}
+        {%- do run_query("create table " ~ started
+            ~ " using parquet as select current_timestamp() as started_at") -%}
     {%- endif -%}
     {%- if not is_incremental() -%}
         {{ return(incremental_engine.drop_change_log(this)) }}
     {%- endif -%}
     {%- if execute -%}
         {%- do run_query(
-            "uncache table if exists " ~ incremental_engine.affected_keys_relation()) -%}
+            "drop table if exists " ~ incremental_engine.affected_keys_relation()) -%}
     {%- endif -%}
-    cache table {{ incremental_engine.affected_keys_relation() }} as {{ affected_sql }}
+    create table {{ incremental_engine.affected_keys_relation() }} using parquet
+    as {{ affected_sql }}
 {% endmacro %}
 
 {% macro build_started_relation() -%}
-    {{ this.identifier }}__build_started
+    {{ this.schema }}.{{ this.identifier }}__build_started
 {%- endmacro %}
 
 {% macro affected_keys_relation() -%}
+    {{ return(adapter.dispatch('affected_keys_relation', 'incremental_engine')()) }}
+{%- endmacro %}
+
+{% macro default__affected_keys_relation() -%}
     {{ this.identifier }}__affected_keys
+{%- endmacro %}
+
+{% macro spark__affected_keys_relation() -%}
+    {{ this.schema }}.{{ this.identifier }}__affected_keys
 {%- endmacro %}
 
 {% macro key_in(column, query) -%}

@@ -115,8 +115,13 @@
     delete from {{ log }} where logged_at <= {{ since }}
 {% endmacro %}
 
-{#- Spark: parquet has no delete; the log is rewritten without those rows. -#}
+{#- Spark: parquet has no delete, and a table cannot be overwritten from
+    itself: the rows kept go through a staged copy. -#}
 {% macro spark__prune_change_log(log, since) %}
-    insert overwrite table {{ log }}
-    select * from {{ log }} where logged_at > {{ since }}
+    {%- set staged = log.incorporate(path={"identifier": log.identifier ~ "__kept"}) -%}
+    {%- do run_query("drop table if exists " ~ staged) -%}
+    {%- do run_query("create table " ~ staged ~ " using parquet as select * from "
+        ~ log ~ " where logged_at > " ~ since) -%}
+    {%- do run_query("insert overwrite table " ~ log ~ " select * from " ~ staged) -%}
+    drop table if exists {{ staged }}
 {% endmacro %}

@@ -120,19 +120,21 @@
     {%- set partitions = config.get("partition_by") or [] -%}
     {%- set partitions = [partitions] if partitions is string else partitions -%}
     {%- set affected = incremental_engine.affected_keys_relation() -%}
-    {%- set new_rows = target.identifier ~ "__new_rows" -%}
-    {%- set old_rows = target.identifier ~ "__old_rows" -%}
-    {%- set kept_rows = target.identifier ~ "__kept_rows" -%}
+    {#- tables, not cached views: a cached view of the target is recomputed
+        once the target is overwritten -#}
+    {%- set new_rows = target.schema ~ "." ~ target.identifier ~ "__new_rows" -%}
+    {%- set old_rows = target.schema ~ "." ~ target.identifier ~ "__old_rows" -%}
+    {%- set kept_rows = target.schema ~ "." ~ target.identifier ~ "__kept_rows" -%}
     {%- set is_affected -%}
         ({{ keys | join(", ") }}) in (select {{ keys | join(", ") }} from {{ affected }})
     {%- endset -%}
     {%- do run_query(incremental_engine.ensure_change_log(target, change_log)) -%}
     {%- for name in [new_rows, old_rows, kept_rows] -%}
-        {%- do run_query("uncache table if exists " ~ name) -%}
+        {%- do run_query("drop table if exists " ~ name) -%}
     {%- endfor -%}
-    {%- do run_query("cache table " ~ new_rows ~ " as select " ~ columns | join(", ")
+    {%- do run_query("create table " ~ new_rows ~ " using parquet as select " ~ columns | join(", ")
         ~ " from " ~ temp ~ " where " ~ marker ~ " is not null") -%}
-    {%- do run_query("cache table " ~ old_rows ~ " as select " ~ columns | join(", ")
+    {%- do run_query("create table " ~ old_rows ~ " using parquet as select " ~ columns | join(", ")
         ~ " from " ~ target ~ " where " ~ is_affected) -%}
     {%- if partitions -%}
         {%- set touched = run_query(
@@ -147,7 +149,7 @@
             {%- do touched_filter.append("(" ~ parts | join(" and ") ~ ")") -%}
         {%- endfor -%}
         {%- set in_touched = touched_filter | join(" or ") or "false" -%}
-        {%- do run_query("cache table " ~ kept_rows ~ " as select " ~ columns | join(", ")
+        {%- do run_query("create table " ~ kept_rows ~ " using parquet as select " ~ columns | join(", ")
             ~ " from " ~ target ~ " where (" ~ in_touched ~ ") and not " ~ is_affected) -%}
         {%- if touched.rows | length > 0 -%}
             {%- do run_query("insert overwrite table " ~ target ~ " partition ("
@@ -188,6 +190,7 @@
         ~ " union all select started.started_at, 1, " ~ change_log | join(", ")
         ~ " from (select * from " ~ new_rows ~ " except all select * from " ~ old_rows ~ ")"
         ~ " cross join " ~ incremental_engine.build_started_relation() ~ " as started") -%}
+    {%- set logged -%}
     {{ incremental_engine.run_log_insert() }}
     select
         unix_micros(current_timestamp()), '{{ target.identifier }}',
@@ -198,6 +201,12 @@
         (select count_if({{ config.get("reversal_column", "false") }}) from {{ new_rows }}),
         '{{ invocation_id }}'
     from {{ incremental_engine.build_started_relation() }} as started
+    {%- endset -%}
+    {%- do run_query(logged) -%}
+    {%- for name in [old_rows, kept_rows] -%}
+        {%- do run_query("drop table if exists " ~ name) -%}
+    {%- endfor -%}
+    drop table if exists {{ new_rows }}
 {% endmacro %}
 
 {#- A value read back from Spark, as a literal of the same value. -#}
