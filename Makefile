@@ -67,7 +67,7 @@ demo: install dbt-parse
 stop: install
 	$(PY) -m demo.stack down
 
-test: install browser dbt-parse
+test: install install-spark browser dbt-parse
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/sqlfluff lint models data-tests macros lint/macros

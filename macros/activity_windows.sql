@@ -59,17 +59,15 @@
 
 {#- greatest and least skip nulls: an unbounded side bounds nothing -#}
 {% macro spark__window_intersection(windows) -%}
+    {%- set lowers = [] -%}
+    {%- set uppers = [] -%}
+    {%- for window in windows -%}
+        {%- do lowers.append(window ~ ".lower") -%}
+        {%- do uppers.append(window ~ ".upper") -%}
+    {%- endfor -%}
     named_struct(
-        'lower', greatest(
-            {%- for window in windows %}
-            {{ window }}.lower{{ "," if not loop.last }}
-            {%- endfor %}
-        ),
-        'upper', least(
-            {%- for window in windows %}
-            {{ window }}.upper{{ "," if not loop.last }}
-            {%- endfor %}
-        )
+        'lower', greatest({{ lowers | join(", ") }}),
+        'upper', least({{ uppers | join(", ") }})
     )
 {%- endmacro %}
 
@@ -133,4 +131,22 @@
 
 {% macro spark__window_first_instant_after(window) -%}
     {{ window }}.upper
+{%- endmacro %}
+
+{#- Whether two windows share an instant. -#}
+{% macro windows_overlap(window, other) -%}
+    {{ return(adapter.dispatch('windows_overlap')(window, other)) }}
+{%- endmacro %}
+
+{% macro default__windows_overlap(window, other) -%}
+    {{ window }} && {{ other }}
+{%- endmacro %}
+
+{% macro spark__windows_overlap(window, other) -%}
+    (
+        ({{ window }}.lower is null or {{ other }}.upper is null
+            or {{ window }}.lower < {{ other }}.upper)
+        and ({{ other }}.lower is null or {{ window }}.upper is null
+            or {{ other }}.lower < {{ window }}.upper)
+    )
 {%- endmacro %}

@@ -14,13 +14,12 @@
 {%- endmacro %}
 
 {% macro spark__ordered_array(value, order_by) -%}
+    {%- set fields = [] -%}
+    {%- for column in order_by -%}
+        {%- do fields.append(column ~ " as sort_" ~ loop.index) -%}
+    {%- endfor -%}
     transform(
-        array_sort(collect_list(struct(
-            {%- for column in order_by %}
-            {{ column }} as sort_{{ loop.index }},
-            {%- endfor %}
-            {{ value }} as element
-        ))),
+        array_sort(collect_list(struct({{ fields | join(", ") }}, {{ value }} as element))),
         sorted -> sorted.element
     )
 {%- endmacro %}
@@ -109,12 +108,16 @@
     1-based position `position_name`; `keep_empty`: a row of nulls for a
     null or empty array, as a left join would.
 -#}
-{% macro each_element(elements, alias, value_name, position_name, keep_empty=false) -%}
+{% macro each_element(
+    elements, alias, value_name, position_name, keep_empty=false
+) -%}
     {{ return(adapter.dispatch('each_element')(
         elements, alias, value_name, position_name, keep_empty)) }}
 {%- endmacro %}
 
-{% macro default__each_element(elements, alias, value_name, position_name, keep_empty) -%}
+{% macro default__each_element(
+    elements, alias, value_name, position_name, keep_empty
+) -%}
     {{ "left join" if keep_empty else "cross join" }}
         lateral unnest({{ elements }})
         with ordinality as {{ alias }} ({{ value_name }}, {{ position_name }})
@@ -123,7 +126,9 @@
     {%- endif %}
 {%- endmacro %}
 
-{% macro spark__each_element(elements, alias, value_name, position_name, keep_empty) -%}
+{% macro spark__each_element(
+    elements, alias, value_name, position_name, keep_empty
+) -%}
     lateral view {{ "outer" if keep_empty }} inline(
         transform({{ elements }}, (element, offset) -> struct(element, offset + 1))
     ) {{ alias }} as {{ value_name }}, {{ position_name }}

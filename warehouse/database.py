@@ -215,26 +215,37 @@ def restart_embedded(data_dir: Path) -> None:
     _pg_ctl(data_dir.resolve(), "restart")
 
 
-def listen_on_tcp(data_dir: Path | None = None):
+def listen_on_tcp(data_dir: Path | None = None) -> ConnectionParams:
     """The embedded server (started if needed), listening on 127.0.0.1 as
     well as on its socket: JDBC clients (Spark) have no Unix sockets. The
-    port stays the socket's when it is free on 127.0.0.1, else a free one."""
+    port stays the socket's when it is free on 127.0.0.1, else a free one.
+    Returns the superuser's parameters (socket and port as now running)."""
     data_dir = (data_dir or embedded_data_dir()).resolve()
-    server = start_embedded(data_dir)
-    # postmaster.pid: pid, data dir, start, port, socket dir, listen address
+    start_embedded(data_dir)
+    port, socket_dir, listening = _postmaster_address(data_dir)
+    if listening != "127.0.0.1":
+        with socket.socket() as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                probe.bind(("127.0.0.1", 0))
+                port = probe.getsockname()[1]
+        _pg_ctl(data_dir, "restart", f"-h 127.0.0.1 -p {port} -k {socket_dir}")
+        port, socket_dir, listening = _postmaster_address(data_dir)
+    return ConnectionParams(
+        host=socket_dir,
+        port=port,
+        user=credentials.SUPERUSER,
+        password=credentials.password(credentials.SUPERUSER),
+        dbname=DEFAULT_DATABASE,
+    )
+
+
+def _postmaster_address(data_dir: Path) -> tuple[int, str, str]:
+    """(port, socket directory, listen address) from postmaster.pid."""
     lines = (data_dir / "postmaster.pid").read_text().splitlines()
-    port, socket_dir, listening = int(lines[3]), lines[4], lines[5].strip()
-    if listening == "127.0.0.1":
-        return server
-    with socket.socket() as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind(("127.0.0.1", port))
-        except OSError:
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
-    _pg_ctl(data_dir, "restart", f"-h 127.0.0.1 -p {port} -k {socket_dir}")
-    return start_embedded(data_dir)
+    return int(lines[3]), lines[4], lines[5].strip()
 
 
 def params_from_env() -> ConnectionParams:

@@ -76,7 +76,8 @@ def server() -> ThriftServer:
 
 
 def spark_dir() -> Path:
-    return database.local_dir() / "spark"
+    """The metastore, the log and the pid file (``SPARK_STATE_DIR``)."""
+    return Path(os.environ.get("SPARK_STATE_DIR", database.local_dir() / "spark"))
 
 
 def warehouse_dir() -> Path:
@@ -165,12 +166,20 @@ def start(thrift: ThriftServer | None = None) -> ThriftServer:
     sources as JDBC tables over the project's PostgreSQL."""
     thrift = thrift or server()
     params = postgres_over_tcp()
-    if not thrift.is_listening():
-        spark_dir().mkdir(parents=True, exist_ok=True)
-        warehouse_dir().mkdir(parents=True, exist_ok=True)
-        env = dict(os.environ, SPARK_HOME=str(spark_home()), TZ=TIME_ZONE)
-        env.setdefault("PYSPARK_PYTHON", sys.executable)
-        log = (spark_dir() / "thrift.log").open("ab")
+    start_server(thrift)
+    create_sources(thrift, params)
+    return thrift
+
+
+def start_server(thrift: ThriftServer) -> None:
+    """The Thrift server's process, unless one listens already."""
+    if thrift.is_listening():
+        return
+    spark_dir().mkdir(parents=True, exist_ok=True)
+    warehouse_dir().mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ, SPARK_HOME=str(spark_home()), TZ=TIME_ZONE)
+    env.setdefault("PYSPARK_PYTHON", sys.executable)
+    with (spark_dir() / "thrift.log").open("ab") as log:
         process = subprocess.Popen(
             submit_command(thrift),
             cwd=spark_dir(),
@@ -180,15 +189,13 @@ def start(thrift: ThriftServer | None = None) -> ThriftServer:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        _pid_file().write_text(str(process.pid))
-        deadline = time.monotonic() + START_TIMEOUT_SECONDS
-        while not thrift.is_listening():
-            if process.poll() is not None or time.monotonic() > deadline:
-                log_file = spark_dir() / "thrift.log"
-                raise SystemExit(f"the Spark Thrift server did not start: {log_file}")
-            time.sleep(1)
-    create_sources(thrift, params)
-    return thrift
+    _pid_file().write_text(str(process.pid))
+    deadline = time.monotonic() + START_TIMEOUT_SECONDS
+    while not thrift.is_listening():
+        if process.poll() is not None or time.monotonic() > deadline:
+            log_file = spark_dir() / "thrift.log"
+            raise SystemExit(f"the Spark Thrift server did not start: {log_file}")
+        time.sleep(1)
 
 
 def stop() -> bool:
@@ -219,8 +226,7 @@ def postgres_over_tcp() -> database.ConnectionParams:
             )
         # the PG* variables already name the role Spark reads as
         return params
-    params = database.embedded_params(database.listen_on_tcp())
-    return params.as_role(credentials.TRANSFORMER)
+    return database.listen_on_tcp().as_role(credentials.TRANSFORMER)
 
 
 def jdbc_url(params: database.ConnectionParams) -> str:

@@ -53,7 +53,8 @@ matched as (
         on
             segments.product_id = activity_windows.product_id
             and (
-                {{ window_holds('activity_windows.active_during', 'segments.starts_at') }}
+                {{ window_holds(
+                    'activity_windows.active_during', 'segments.starts_at') }}
                 or (
                     segments.starts_at is null
                     and {{ window_first_instant('activity_windows.active_during') }}

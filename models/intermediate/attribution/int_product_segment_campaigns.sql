@@ -28,7 +28,7 @@ segments as (
 all_segments as (
     select
         segment_starts.product_id,
-        segment_number
+        numbers.segment_number
     from segment_starts
     {{ each_number(
         array_size('segment_starts.segment_starts'), 'numbers', 'segment_number') }}

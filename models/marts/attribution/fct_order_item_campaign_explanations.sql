@@ -155,7 +155,11 @@ explained as (
 
 final as (
     select
-        (order_item_id::{{ dbt.type_string() }} || ':' || coalesce(campaign_id::{{ dbt.type_string() }}, 'none'))::{{ dbt.type_string() }}
+        {{ dbt.concat([
+            "cast(order_item_id as " ~ dbt.type_string() ~ ")",
+            "':'",
+            "coalesce(cast(campaign_id as " ~ dbt.type_string() ~ "), 'none')",
+        ]) }}
             as explanation_id,
         order_item_id::bigint as order_item_id,
         campaign_id::bigint as campaign_id,
