@@ -6,14 +6,36 @@ PY := $(VENV)/bin/python
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DAGSTER_DISABLE_TELEMETRY := 1
 
-.PHONY: install browser db migrate dbt-parse docs demo stop test bench lint format clean
+# ENGINE=spark: the same pipeline on a local Spark Thrift server.
+ENGINE ?= postgres
 
-install: $(VENV)/.installed
+.PHONY: install install-spark browser db migrate dbt-parse docs demo stop test bench lint format clean
+
+install: $(VENV)/.installed dbt_packages/.installed
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip
 	$(VENV)/bin/pip install --quiet -e '.[dev]'
+	touch $@
+
+# The project's local dbt package (packages/incremental_engine), linked into
+# dbt_packages/ by `dbt deps`: offline, no profile needed.
+dbt_packages/.installed: packages.yml $(VENV)/.installed
+	$(VENV)/bin/dbt deps --quiet
+	touch $@
+
+# The second engine: pyspark, dbt-spark (PyHive) and pgJDBC, from PyPI and
+# Debian; `python -m warehouse spark start` then runs the Thrift server.
+install-spark: $(VENV)/.installed-spark
+
+$(VENV)/.installed-spark: pyproject.toml dbt_packages/.installed
+	$(VENV)/bin/pip install --quiet -e '.[dev,spark]'
+	@if [ ! -f /usr/share/java/postgresql.jar ]; then \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq default-jre-headless libpostgresql-jdbc-java >/dev/null; \
+	fi
 	touch $@
 
 # Headless Chromium for the browser tests, from Debian's packages.
@@ -45,7 +67,7 @@ demo: install dbt-parse
 stop: install
 	$(PY) -m demo.stack down
 
-test: install browser dbt-parse
+test: install install-spark browser dbt-parse
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/sqlfluff lint models data-tests macros lint/macros

@@ -3,9 +3,9 @@
 Each incremental model reads ``max(watermark)`` of its own builds, and
 Dagster and the app read the credit fact's last build time. The log gains a
 row per model per run, so these must stay index lookups. This copies the
-project's log table (``ensure_attribution_runs``, with and without its
-indexes) into a scratch schema, fills it with ``--rows`` builds of six
-models, and prints the median time of each lookup both ways.
+project's log table (the incremental engine's ``ensure_run_log``, with and
+without its indexes) into a scratch schema, fills it with ``--rows`` builds
+of six models, and prints the median time of each lookup both ways.
 
     python -m benchmark.run_log --rows 1000000
 """

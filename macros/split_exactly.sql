@@ -8,10 +8,24 @@
 -#}
 {% macro split_exactly(units, decimals, k, rank) -%}
     {%- set remainder = "((" ~ units ~ " % " ~ k ~ ") + " ~ k ~ ") % " ~ k -%}
-    (
-        ({{ units }} - {{ remainder }}) / {{ k }}
+    cast(
+        {{ integer_divide("(" ~ units ~ " - " ~ remainder ~ ")", k) }}
         + case when {{ rank }} <= {{ remainder }} then 1 else 0 end
-    )::numeric * {{ "0." ~ "0" * (decimals - 1) ~ "1" }}
+        as decimal(20, 0)
+    ) * {{ "0." ~ "0" * (decimals - 1) ~ "1" }}
+{%- endmacro %}
+
+{#- a / b of two integers, as an integer (truncated). -#}
+{% macro integer_divide(a, b) -%}
+    {{ return(adapter.dispatch('integer_divide')(a, b)) }}
+{%- endmacro %}
+
+{% macro default__integer_divide(a, b) -%}
+    {{ a }} / {{ b }}
+{%- endmacro %}
+
+{% macro spark__integer_divide(a, b) -%}
+    {{ a }} div {{ b }}
 {%- endmacro %}
 
 {% macro fail_on_unknown_credit_mode(mode) %}

@@ -127,7 +127,7 @@ def dbt_vars(config: AttributionBuildConfig) -> dict[str, Any]:
     if config.order_ids:
         vars_["recompute_order_ids"] = sorted(set(config.order_ids))
     if config.observe_all_orders:
-        vars_["observe_all_orders"] = True
+        vars_["observe_all"] = True
     return vars_
 
 

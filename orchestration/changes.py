@@ -1,30 +1,30 @@
 """What changed in the sources since the last frequent build, as a dbt selection.
 
 The frequent run builds only the part of the graph whose inputs changed,
-and nothing at all when nothing did. Each source group has a high-water
-mark that is cheap at any size of history:
+and nothing at all when nothing did. It does not decide what changed: the
+incremental engine's observations do (models/snapshots, materialized
+``observation``; packages/incremental_engine/macros/observation.sql states
+the protocol). Each observation publishes ``<observation>__pending``, the
+rows its next build would record; a source group is due while one of its
+observations has anything pending, and then selects its sources and
+everything downstream (``source:erp.orders+``), the observations included,
+which record the change for the incremental models to read. Reading the
+views costs what the observations' own comparison costs: the orders'
+through ``erp.orders (updated_at)`` within the lookback, the small tables
+in full.
 
-- orders: the newest ``erp.orders.updated_at``, and the ids and
-  ``updated_at`` of the orders within the lookback of it (an index range
-  scan). The ERP bumps it on every change of an order or its items
-  (SOURCES.md); what the replica delivers later than the lookback, and hard
-  deletes, are the nightly job's to repair, as for ``snap_erp__orders``.
-- products: every product and batch row (exact; batches have no
-  ``updated_at``).
-- campaigns, targeting, status_events: every row (exact; small tables).
-- spend: every spend row, and Fivetran's report when configured (exact: a
-  re-load need not move ``loaded_at``).
+Two groups are not source rows, and have marks compared with the last
+frequent build's instead:
 - reporting_date: today in the dbt var ``reporting_timezone`` (budget
-  pacing runs up to today).
+  pacing runs up to today);
 - project: a hash of the dbt project's files: a deploy rebuilds everything,
   views included.
 
-A group whose mark moved selects its sources and everything downstream
-(``source:erp.orders+``). Views are re-created only when the project
-changed or a table they read is rebuilt (dbt drops a table's dependent
-views with it): a view reads its sources live, so re-creating it with the
-same SQL does nothing. Their tests run either way. The nightly tests
-(``tag:nightly``) and unit tests never run here.
+Views are re-created only when the project changed or a table they read is
+rebuilt (dbt drops a table's dependent views with it): a view reads its
+sources live, so re-creating it with the same SQL does nothing. Their tests
+run either way. The nightly tests (``tag:nightly``) and unit tests never
+run here.
 
 The change sensor (orchestration/sensors.py) starts ``attribution_incremental``
 with this selection; the benchmark's frequent run and the incremental tests
@@ -39,8 +39,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from warehouse import dbt_runner
-from warehouse.dbt_vars import project_vars
+import yaml
+
+from warehouse import dbt_runner, dbt_vars
 
 PROJECT_DIR = dbt_runner.PROJECT_ROOT
 # the whole-table tests: never on the frequent path
@@ -49,7 +50,7 @@ NIGHTLY_TESTS = "tag:nightly"
 # Views are left out (they read their sources live: re-creating one with
 # the same SQL does nothing) unless the project changed; their tests stay.
 HOLDS_DATA = (
-    "resource_type:snapshot",
+    "config.materialized:observation",
     "config.materialized:table",
     "config.materialized:incremental",
     "resource_type:test",
@@ -60,26 +61,42 @@ Marks = dict[str, str]
 
 @dataclass(frozen=True)
 class SourceGroup:
-    """What one mark watches: dbt sources (``source:erp.orders``) or models
-    (by name); a change selects them and everything downstream."""
+    """What one group selects when due: dbt sources (``source:erp.orders``)
+    or models (by name), and everything downstream; and the observations
+    whose pending rows make it due (none: a mark decides)."""
 
     starts: tuple[str, ...]
+    observations: tuple[str, ...] = ()
 
     def selectors(self) -> list[str]:
         return [f"{start}+" for start in self.starts]
 
 
 GROUPS: dict[str, SourceGroup] = {
-    "orders": SourceGroup(("source:erp.orders", "source:erp.order_items")),
-    "products": SourceGroup(("source:erp.products", "source:erp.product_batches")),
-    "campaigns": SourceGroup(("source:marketing.ad_campaigns",)),
-    "targeting": SourceGroup(("source:marketing.ad_campaign_products",)),
-    "status_events": SourceGroup(("source:marketing.ad_campaign_status_events",)),
+    "orders": SourceGroup(
+        ("source:erp.orders", "source:erp.order_items"), ("snap_erp__orders",)
+    ),
+    "products": SourceGroup(
+        ("source:erp.products", "source:erp.product_batches"),
+        ("snap_erp__products", "snap_erp__product_batches"),
+    ),
+    "campaigns": SourceGroup(
+        ("source:marketing.ad_campaigns",), ("snap_marketing__ad_campaigns",)
+    ),
+    "targeting": SourceGroup(
+        ("source:marketing.ad_campaign_products",),
+        ("snap_marketing__ad_campaign_products",),
+    ),
+    "status_events": SourceGroup(
+        ("source:marketing.ad_campaign_status_events",),
+        ("snap_marketing__ad_campaign_status_events",),
+    ),
     "spend": SourceGroup(
         (
             "source:marketing.ad_spend_daily",
             "source:fivetran.campaign_report",
-        )
+        ),
+        ("snap_spend__campaign_days",),
     ),
     # the models that read the current date
     "reporting_date": SourceGroup(("fct_campaign_budget_pacing",)),
@@ -132,53 +149,31 @@ def dropped_views(starts: Iterable[str], manifest: Mapping[str, Any]) -> list[st
     )
 
 
-def _identifier(name: str) -> str:
-    """A schema or table name from the project's vars, quoted."""
-    return ".".join('"' + part.replace('"', '""') + '"' for part in name.split("."))
+def observation_schema() -> str:
+    """Where the observations and their pending views are (dbt_project.yml)."""
+    project = yaml.safe_load(dbt_vars.DBT_PROJECT.read_text())
+    return str(project["models"]["campaign_attribution"]["snapshots"]["+schema"])
 
 
-def _exact(table: str) -> str:
-    """Every row of a small table, as a count and a sum of row hashes."""
+def _pending_fingerprint(view: str) -> str:
+    """The rows of a pending view as a count and a sum of row hashes."""
     return (
         f"(select count(*)::text || ':' || coalesce(sum(hashtextextended("
-        f"rows::text, 0)), 0)::text from {table} as rows)"
+        f"rows::text, 0)), 0)::text from {view} as rows)"
     )
 
 
-def marks_sql() -> str:
-    vars_ = project_vars()
-    erp = _identifier(str(vars_.get("erp_schema", "erp")))
-    marketing = _identifier(str(vars_.get("marketing_schema", "marketing")))
-    lookback = str(vars_.get("order_observation_lookback", "10 minutes"))
-    timezone = str(vars_.get("reporting_timezone", "UTC"))
-    spend = _exact(f"{marketing}.ad_spend_daily")
-    fivetran = vars_.get("fivetran_campaign_report")
-    if fivetran:
-        spend = f"{spend} || '/' || {_exact(_identifier(str(fivetran)))}"
-    return f"""
-        select
-            (
-                select
-                    newest.updated_at::text || ':' || count(recent.id)::text
-                    || ':' || coalesce(sum(hashtextextended(
-                        recent.id::text || '@' || recent.updated_at::text, 0
-                    )), 0)::text
-                from (select max(updated_at) as updated_at from {erp}.orders)
-                    as newest
-                left join {erp}.orders as recent
-                    on recent.updated_at
-                    >= newest.updated_at - interval '{lookback.replace("'", "")}'
-                group by newest.updated_at
-            ) as orders,
-            {_exact(f"{erp}.products")} || '/'
-            || {_exact(f"{erp}.product_batches")} as products,
-            {_exact(f"{marketing}.ad_campaigns")} as campaigns,
-            {_exact(f"{marketing}.ad_campaign_products")} as targeting,
-            {_exact(f"{marketing}.ad_campaign_status_events")} as status_events,
-            {spend} as spend,
-            (now() at time zone '{timezone.replace("'", "")}')::date::text
-                as reporting_date
-    """
+def marks_sql(observed: Iterable[str]) -> str:
+    """One row: each observation's pending fingerprint (``observed``: those
+    whose views exist), and the reporting date."""
+    schema = observation_schema()
+    timezone = str(dbt_vars.dbt_var("reporting_timezone")).replace("'", "")
+    columns = [
+        f'{_pending_fingerprint(f"{schema}.{name}__pending")} as "{name}"'
+        for name in observed
+    ]
+    columns.append(f"(now() at time zone '{timezone}')::date::text as reporting_date")
+    return "select " + ", ".join(columns)
 
 
 def project_fingerprint() -> str:
@@ -195,14 +190,36 @@ def project_fingerprint() -> str:
 
 
 def source_marks(conn: Any) -> Marks:
-    """Every group's mark now (``conn``: a psycopg connection or cursor)."""
-    cursor = conn.execute(marks_sql())
-    row = cursor.fetchone()
-    names = [column.name for column in cursor.description]
-    marks = {
-        name: "" if value is None else str(value)
-        for name, value in zip(names, row, strict=True)
+    """Every group's mark now (``conn``: a psycopg connection or cursor): for
+    a group of observations, what they have pending ("" when nothing)."""
+    views = {
+        name
+        for (name,) in conn.execute(
+            "select table_name from information_schema.views where table_schema = %s",
+            (observation_schema(),),
+        ).fetchall()
     }
+    observations = [name for group in GROUPS.values() for name in group.observations]
+    observed = [name for name in observations if f"{name}__pending" in views]
+    cursor = conn.execute(marks_sql(observed))
+    row = dict(
+        zip(
+            [column.name for column in cursor.description],
+            cursor.fetchone(),
+            strict=True,
+        )
+    )
+    marks: Marks = {}
+    for name, group in GROUPS.items():
+        if group.observations:
+            # an observation never built has everything pending
+            pending = [
+                "unobserved" if observation not in row else str(row[observation])
+                for observation in group.observations
+            ]
+            due = any(part not in ("", "0:0") for part in pending)
+            marks[name] = "/".join(pending) if due else ""
+    marks["reporting_date"] = str(row["reporting_date"])
     marks["project"] = project_fingerprint()
     return marks
 
@@ -210,10 +227,32 @@ def source_marks(conn: Any) -> Marks:
 def changed_groups(
     before: Mapping[str, str] | None, after: Mapping[str, str]
 ) -> list[str]:
-    """The groups whose mark moved; every group when there is no earlier mark."""
+    """The groups due now: those whose observations have something pending,
+    and those whose mark moved since ``before``; every group when there is
+    no earlier mark."""
     if not before:
         return sorted(GROUPS)
-    return sorted(name for name in GROUPS if before.get(name) != after.get(name))
+    return sorted(
+        name
+        for name, group in GROUPS.items()
+        if (
+            after.get(name)
+            if group.observations
+            else before.get(name) != after.get(name)
+        )
+    )
+
+
+def covered(requested: Mapping[str, str], after: Mapping[str, str]) -> bool:
+    """Whether a run requested at the marks ``requested`` covers everything
+    due at ``after``: nothing pending that was not pending then, no mark
+    moved since."""
+    return all(
+        after.get(name) in ("", requested.get(name))
+        if group.observations
+        else after.get(name) == requested.get(name)
+        for name, group in GROUPS.items()
+    )
 
 
 def frequent_selection(

@@ -1,15 +1,16 @@
 """Sensors: run attribution_incremental when the sources change; alert on failure.
 
-The change sensor reads each source group's high-water mark
-(orchestration/changes.py: index-backed for the orders, exact for the small
-tables) and compares it with the marks of the last successful run it
-started. When some moved, it starts ``attribution_incremental`` on the part
-of the graph those sources feed (with its dbt tests, not the nightly ones,
-and the routine checks); when none moved, it starts nothing. While an
-incremental run is queued or in flight it waits. A run that fails leaves
-the marks where they were, so the next tick selects its changes again.
-Hard deletes and changes later than the orders' lookback are the nightly
-job's to repair.
+The change sensor asks the incremental engine's observations what they
+have pending (orchestration/changes.py: their ``__pending`` views, which
+read the orders through their updated_at index and the small tables in
+full), and compares the reporting date and the project's files with the
+last successful run it started. When a group is due, it starts
+``attribution_incremental`` on the part of the graph those sources feed
+(with its dbt tests, not the nightly ones, and the routine checks); when
+none is, it starts nothing. While an incremental run is queued or in flight
+it waits. The groups of a run that fails are selected again at the next
+tick, whatever it had observed. Hard deletes and changes later than the
+orders' lookback are the nightly job's to repair.
 """
 
 import json
@@ -110,18 +111,21 @@ def build_source_change_sensor(
             return SkipReason("an incremental run is in flight; looking again later")
         state = json.loads(context.cursor) if context.cursor else {}
         base, pending = state.get("base"), state.get("pending")
+        retry = list(state.get("retry", []))
         attempt = int(state.get("attempt", 0))
         after = source_marks(database)
         if pending is not None:
             succeeded = _succeeded(context, changes.digest(pending))
             if succeeded:
-                base, pending, attempt = pending, None, 0
+                base, pending, retry, attempt = pending, None, [], 0
             elif succeeded is False:
-                # failed or cancelled: its changes are selected again
+                # failed or cancelled: its groups are selected again, also
+                # when it observed their changes before failing
+                retry = sorted(set(retry) | set(changes.changed_groups(base, pending)))
                 pending, attempt = None, attempt + 1
-            elif pending == after:
+            elif changes.covered(pending, after):
                 return SkipReason("a run was requested for these changes")
-        changed = changes.changed_groups(base, after)
+        changed = sorted(set(changes.changed_groups(base, after)) | set(retry))
         if not changed:
             return SensorResult(
                 skip_reason=SkipReason("no change in the sources"),
@@ -143,7 +147,9 @@ def build_source_change_sensor(
                     },
                 )
             ],
-            cursor=json.dumps({"base": base, "pending": after, "attempt": attempt}),
+            cursor=json.dumps(
+                {"base": base, "pending": after, "retry": retry, "attempt": attempt}
+            ),
         )
 
     return attribution_source_change_sensor

@@ -33,17 +33,19 @@ class Fault:
 FAULTS = {
     "split_rounded_per_row": Fault(
         "macros/split_exactly.sql",
-        """    (
-        ({{ units }} - {{ remainder }}) / {{ k }}
+        """    cast(
+        {{ integer_divide("(" ~ units ~ " - " ~ remainder ~ ")", k) }}
         + case when {{ rank }} <= {{ remainder }} then 1 else 0 end
-    )::numeric""",
-        """    round(({{ units }})::numeric / {{ k }})""",
+        as decimal(20, 0)
+    )""",
+        """    cast(round(({{ units }}) * 1.0 / {{ k }}) as decimal(20, 0))""",
         "SPLIT shares rounded per row instead of divided exactly",
     ),
     "targeting_end_inclusive": Fault(
         "macros/activity_windows.sql",
-        "tstzrange({{ effective_from }}, {{ effective_to }}, '[)')",
-        "tstzrange({{ effective_from }}, {{ effective_to }}, '[]')",
+        "    {{ return(half_open_window(effective_from, effective_to)) }}",
+        "    {{ return('tstzrange(' ~ effective_from ~ ', ' ~ effective_to"
+        " ~ \", '[]')\") }}",
         "a targeting window's effective_to treated as inclusive",
     ),
     "current_status_not_history": Fault(
@@ -71,16 +73,18 @@ FAULTS = {
         "a refund does not reverse the credit",
     ),
     "frequent_run_skips_campaign_edit": Fault(
-        "macros/incremental/affected_keys.sql",
-        "        {{ observed_changes(ref('snap_marketing__ad_campaigns'),"
-        " 'campaign_id', since) }}\n        union\n",
+        "macros/affected_keys.sql",
+        """        {{ incremental_engine.changed_keys(
+            campaigns, 'campaign_id', since, when_changed=['starts_at', 'ends_at']) }}
+        union
+""",
         "",
         "a frequent run skips the items of a campaign whose flight changed",
     ),
     "sensor_ignores_campaigns": Fault(
         "orchestration/changes.py",
-        '{_exact(f"{marketing}.ad_campaigns")} as campaigns,',
-        "'' as campaigns,",
+        '("snap_marketing__ad_campaigns",)\n',
+        '("snap_marketing__ad_campaign_products",)\n',
         "the change sensor does not notice a changed campaign",
     ),
 }

@@ -41,7 +41,7 @@ AGGREGATES = {
     "campaign_daily": ("agg_campaign_daily", "1, 2, 3"),
     "health": ("agg_attribution_health_daily", "1"),
 }
-NIGHTLY_OBSERVATION = ("--vars", json.dumps({"observe_all_orders": True}))
+NIGHTLY_OBSERVATION = ("--vars", json.dumps({"observe_all": True}))
 
 
 def full_aggregates(run_dbt, dbt_target_dir: Path, params) -> dict[str, str]:

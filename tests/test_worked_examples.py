@@ -56,9 +56,9 @@ def of_item(rows: list[dict], order_item_id: int) -> list[dict]:
     return [row for row in rows if row["order_item_id"] == order_item_id]
 
 
-@pytest.fixture(scope="module")
-def story(pg_server, frequent_run):
-    params = pg.create_database(pg_server, prefix="examples")
+def tell_story(params, build) -> dict[str, dict[str, list[dict]]]:
+    """Every example's source rows, then today's changes, each state built
+    by ``build(params)``; the marts after each build, by state."""
     src = Sources(params)
     running = (("RUNNING", DAY0),)
 
@@ -120,7 +120,7 @@ def story(pg_server, frequent_run):
     src.order(109, "confirmed", at(9), items=((1090, 9, "3", "19.99", "10.00", 90),))
 
     states = {}
-    frequent_run(params)
+    build(params)
     states["built"] = _snapshot(params)
 
     # today's changes: cancel 106 at 15:00, 107 cancelled from pending,
@@ -138,17 +138,23 @@ def story(pg_server, frequent_run):
     src.order(1051, "confirmed", at(11, 59), items=((10510, 5, "1", "10.00"),))
     src.order(1052, "confirmed", at(12), items=((10520, 5, "1", "10.00"),))
     src.status_event(8, "RUNNING", "PAUSED", SALE_DAY - timedelta(days=8))
-    frequent_run(params)
+    build(params)
     states["cancelled"] = _snapshot(params)
 
     src.set_order_status(106, "refunded", at(16))
-    frequent_run(params)
+    build(params)
     states["refunded"] = _snapshot(params)
 
     src.set_order_status(106, "delivered", at(17))
-    frequent_run(params)
+    build(params)
     states["reinstated"] = _snapshot(params)
-    yield params, states
+    return states
+
+
+@pytest.fixture(scope="module")
+def story(pg_server, frequent_run):
+    params = pg.create_database(pg_server, prefix="examples")
+    yield params, tell_story(params, frequent_run)
     from warehouse import database
 
     database.drop_database(params)

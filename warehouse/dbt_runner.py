@@ -20,9 +20,10 @@ PROJECT_ROOT = database.PROJECT_ROOT
 # what dbt reads: a newer or different file here is a new project
 PROJECT_SOURCES = (
     "dbt_project.yml",
+    "packages.yml",
+    "packages",
     "models",
     "macros",
-    "snapshots",
     "data-tests",
     "seeds",
 )

@@ -1,3 +1,3 @@
-{{ attribution_affected_order_items(attribution_watermark()) }}
+{{ attribution_affected_order_items(incremental_engine.watermark()) }}
 union
-{{ attribution_affected_orders(attribution_watermark()) }}
+{{ attribution_affected_orders(incremental_engine.watermark()) }}

@@ -40,11 +40,12 @@ windows as (
         running_intervals.running_to,
         targeting.effective_from,
         targeting.effective_to,
-        {{ flight_window('campaigns.starts_at', 'campaigns.ends_at') }}
-        * {{ running_window('running_intervals.running_from',
-                            'running_intervals.running_to') }}
-        * {{ targeting_window('targeting.effective_from',
-                              'targeting.effective_to') }}
+        {{ window_intersection([
+            flight_window('campaigns.starts_at', 'campaigns.ends_at'),
+            running_window(
+                'running_intervals.running_from', 'running_intervals.running_to'),
+            targeting_window('targeting.effective_from', 'targeting.effective_to'),
+        ]) }}
             as active_during
     from targeting
     inner join campaigns
@@ -55,7 +56,7 @@ windows as (
 
 activity_windows as (
     select * from windows
-    where not isempty(active_during)
+    where not {{ window_is_empty('active_during') }}
 )
 
 select * from activity_windows

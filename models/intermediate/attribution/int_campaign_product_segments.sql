@@ -27,17 +27,17 @@ segment_starts as (
 segments as (
     select
         segment_starts.product_id,
-        (segment_start.segment_position - 1)::integer as segment_number,
+        cast(segment_start.segment_position - 1 as integer) as segment_number,
         segment_start.starts_at,
-        tstzrange(
-            segment_start.starts_at,
-            segment_starts.segment_starts[segment_start.segment_position],
-            '[)'
-        ) as segment
+        {{ half_open_window(
+            'segment_start.starts_at',
+            array_element('segment_starts.segment_starts', 'segment_start.segment_position'),
+        ) }} as segment
     from segment_starts
-    cross join lateral unnest(
-        array[null::timestamptz] || segment_starts.segment_starts
-    ) with ordinality as segment_start (starts_at, segment_position)
+    {{ each_element(
+        with_null_first('segment_starts.segment_starts', type_timestamptz()),
+        'segment_start', 'starts_at', 'segment_position',
+    ) }}
 ),
 
 -- no window starts or ends inside a segment: a window holds all of it iff it
@@ -53,10 +53,12 @@ matched as (
         on
             segments.product_id = activity_windows.product_id
             and (
-                activity_windows.active_during @> segments.starts_at
+                {{ window_holds(
+                    'activity_windows.active_during', 'segments.starts_at') }}
                 or (
                     segments.starts_at is null
-                    and lower_inf(activity_windows.active_during)
+                    and {{ window_first_instant('activity_windows.active_during') }}
+                    is null
                 )
             )
 ),

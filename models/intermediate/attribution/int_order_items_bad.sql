@@ -6,8 +6,8 @@
         change_log=['sale_time', 'bad_reason'],
         on_schema_change='fail',
         unique_key='order_item_id',
-        pre_hook="{{ stage_affected_keys(attribution_affected_order_items(attribution_watermark())) }}",
-        post_hook="{{ record_full_build() }}",
+        pre_hook="{{ incremental_engine.stage_affected_keys(attribution_affected_order_items(incremental_engine.watermark())) }}",
+        post_hook="{{ incremental_engine.record_full_build() }}",
         indexes=[
             {'columns': ['order_item_id'], 'unique': true},
             {'columns': ['order_id']},
@@ -30,7 +30,7 @@ with
 
 {% if is_incremental() %}
     affected_items as (
-        select order_item_id from {{ affected_keys_relation() }}
+        select order_item_id from {{ incremental_engine.affected_keys_relation() }}
     ),
 {% endif %}
 
@@ -40,8 +40,8 @@ evaluated_items as (
         has_been_observed_countable
         and not is_good
         {% if is_incremental() %}
-            and order_item_id
-            = any(array(select affected_items.order_item_id from affected_items))
+            and {{ incremental_engine.key_in(
+                'order_item_id', 'select affected_items.order_item_id from affected_items') }}
         {% endif %}
 ),
 
@@ -49,14 +49,14 @@ typed as (
     select
         order_item_id::bigint as order_item_id,
         order_id::bigint as order_id,
-        sale_time::timestamptz as sale_time,
-        bad_reason::text as bad_reason
+        sale_time::{{ type_timestamptz() }} as sale_time,
+        bad_reason::{{ dbt.type_string() }} as bad_reason
     from evaluated_items
 
     {% if is_incremental() %}
         -- items no longer bad, or gone: markers that clear their old row
         union all
-        {{ marker_rows() }}
+        {{ incremental_engine.marker_rows() }}
     {% endif %}
 )
 

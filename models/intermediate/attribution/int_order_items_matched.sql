@@ -33,9 +33,8 @@ located as (
         order_items.reversed_at,
         segment_campaigns.campaign_ids,
         segment_campaigns.campaign_offsets,
-        width_bucket(
-            order_items.sale_time, segment_campaigns.segment_starts
-        ) as segment_number
+        {{ segment_of('order_items.sale_time', 'segment_campaigns.segment_starts') }}
+            as segment_number
     from order_items
     left join segment_campaigns
         on order_items.product_id = segment_campaigns.product_id
@@ -45,10 +44,11 @@ located as (
 located_campaigns as (
     select
         *,
-        campaign_ids[
-            campaign_offsets[segment_number + 1]
-            :campaign_offsets[segment_number + 2] - 1
-        ] as segment_campaign_ids
+        {{ array_slice(
+            'campaign_ids',
+            array_element('campaign_offsets', 'segment_number + 1'),
+            array_element('campaign_offsets', 'segment_number + 2') ~ ' - 1',
+        ) }} as segment_campaign_ids
     from located
 ),
 
@@ -67,14 +67,16 @@ matched as (
         located_campaigns.is_reversed,
         located_campaigns.reversed_at,
         segment_campaign.campaign_id,
-        coalesce(cardinality(located_campaigns.segment_campaign_ids), 0)::bigint
-            as matched_campaigns_count,
+        cast(
+            coalesce({{ array_size('located_campaigns.segment_campaign_ids') }}, 0)
+            as bigint
+        ) as matched_campaigns_count,
         coalesce(segment_campaign.campaign_rank, 1) as campaign_rank
     from located_campaigns
-    left join
-        lateral unnest(located_campaigns.segment_campaign_ids)
-        with ordinality as segment_campaign (campaign_id, campaign_rank)
-        on true
+    {{ each_element(
+        'located_campaigns.segment_campaign_ids',
+        'segment_campaign', 'campaign_id', 'campaign_rank', keep_empty=true,
+    ) }}
 )
 
 select * from matched

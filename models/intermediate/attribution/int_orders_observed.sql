@@ -8,8 +8,8 @@
         change_log=['sale_time', 'has_been_observed_countable', 'has_items'],
         on_schema_change='fail',
         unique_key='order_id',
-        pre_hook="{{ stage_affected_keys(attribution_affected_orders(attribution_watermark())) }}",
-        post_hook="{{ record_full_build() }}",
+        pre_hook="{{ incremental_engine.stage_affected_keys(attribution_affected_orders(incremental_engine.watermark())) }}",
+        post_hook="{{ incremental_engine.record_full_build() }}",
         indexes=[
             {'columns': ['order_id'], 'unique': true},
             {'columns': ['sale_time']},
@@ -17,7 +17,7 @@
     )
 }}
 -- What the pipeline has observed of each order (ATTRIBUTION.md §1), from
--- the orders snapshot: every version it saw, at every run.
+-- the orders' observation: every version it saw, at every run.
 --   has_been_observed_countable: seen in a countable status, now or earlier;
 --   is_reversed: the current status is a reversal status;
 --   reversed_at: updated_at of the first observed version of the current
@@ -29,7 +29,8 @@ with
 
 {% if is_incremental() %}
     affected_orders as (
-        select affected.order_id from {{ affected_keys_relation() }} as affected
+        select affected.order_id
+        from {{ incremental_engine.affected_keys_relation() }} as affected
     ),
 {% endif %}
 
@@ -37,8 +38,8 @@ order_versions as (
     select * from {{ ref('snap_erp__orders') }}
     {% if is_incremental() %}
         where
-            order_id
-            = any(array(select affected_orders.order_id from affected_orders))
+            {{ incremental_engine.key_in(
+                'order_id', 'select affected_orders.order_id from affected_orders') }}
     {% endif %}
 ),
 
@@ -47,9 +48,19 @@ orders_with_items as (
     from {{ ref('stg_erp__order_items') }} as order_items
     {% if is_incremental() %}
         where
-            order_items.order_id
-            = any(array(select affected_orders.order_id from affected_orders))
+            {{ incremental_engine.key_in(
+                'order_items.order_id', 'select affected_orders.order_id from affected_orders') }}
     {% endif %}
+),
+
+-- the latest version of an order is its current one, unless it says the
+-- order was found gone
+ranked as (
+    select
+        *,
+        row_number() over (partition by order_id order by observed_at desc)
+            as recency
+    from order_versions
 ),
 
 classified as (
@@ -58,14 +69,14 @@ classified as (
         order_status,
         sale_time,
         updated_at,
-        -- snapshot times are timestamps without time zone (session time zone)
-        dbt_valid_from::timestamptz as observed_at,
-        dbt_valid_to is null as is_current,
+        observed_at,
+        recency = 1 as is_current,
         order_status in ({{ quoted_list(var('countable_statuses')) }})
             as is_countable_status,
         order_status in ({{ quoted_list(var('reversal_statuses')) }})
             as is_reversal_status
-    from order_versions
+    from ranked
+    where not is_deleted
 ),
 
 with_last_non_reversal as (
@@ -79,10 +90,13 @@ with_last_non_reversal as (
     from classified
 ),
 
-reversal_starts as (
-    select distinct on (order_id)
+-- the first observed version of the current run of reversal statuses
+reversal_runs as (
+    select
         order_id,
-        updated_at as reversed_at
+        updated_at,
+        row_number() over (partition by order_id order by observed_at)
+            as run_position
     from with_last_non_reversal
     where
         is_reversal_status
@@ -90,7 +104,14 @@ reversal_starts as (
             last_non_reversal_observed_at is null
             or observed_at > last_non_reversal_observed_at
         )
-    order by order_id asc, observed_at asc
+),
+
+reversal_starts as (
+    select
+        order_id,
+        updated_at as reversed_at
+    from reversal_runs
+    where run_position = 1
 ),
 
 current_orders as (
@@ -120,7 +141,7 @@ final as (
     {% if is_incremental() %}
         -- orders the ERP no longer has: markers that clear their old row
         union all
-        {{ marker_rows() }}
+        {{ incremental_engine.marker_rows() }}
     {% endif %}
 )
 

@@ -28,11 +28,10 @@ segments as (
 all_segments as (
     select
         segment_starts.product_id,
-        segment_number
+        numbers.segment_number
     from segment_starts
-    cross join lateral generate_series(
-        0, cardinality(segment_starts.segment_starts)
-    ) as segment_number
+    {{ each_number(
+        array_size('segment_starts.segment_starts'), 'numbers', 'segment_number') }}
 ),
 
 counted as (
@@ -53,22 +52,26 @@ counted as (
 offsets as (
     select
         product_id,
-        array_agg(first_campaign order by segment_number) as campaign_offsets
+        {{ ordered_array('first_campaign', ['segment_number']) }}
+            as campaign_offsets
     from (
         select
             product_id,
             segment_number,
-            1
-            + coalesce(sum(campaigns) over (
-                partition by product_id order by segment_number
-                rows between unbounded preceding and 1 preceding
-            ), 0)::integer as first_campaign
+            cast(
+                1
+                + coalesce(sum(campaigns) over (
+                    partition by product_id order by segment_number
+                    rows between unbounded preceding and 1 preceding
+                ), 0)
+                as integer
+            ) as first_campaign
         from counted
         union all
         select
             product_id,
             max(segment_number) + 1 as segment_number,
-            1 + sum(campaigns)::integer as first_campaign
+            cast(1 + sum(campaigns) as integer) as first_campaign
         from counted
         group by product_id
     ) as firsts
@@ -78,7 +81,7 @@ offsets as (
 campaign_lists as (
     select
         product_id,
-        array_agg(campaign_id order by segment_number, campaign_rank)
+        {{ ordered_array('campaign_id', ['segment_number', 'campaign_rank']) }}
             as campaign_ids
     from segments
     group by product_id
@@ -89,7 +92,7 @@ packed as (
         segment_starts.product_id,
         segment_starts.segment_starts,
         offsets.campaign_offsets,
-        coalesce(campaign_lists.campaign_ids, array[]::bigint[])
+        coalesce(campaign_lists.campaign_ids, {{ empty_array('bigint') }})
             as campaign_ids
     from segment_starts
     inner join offsets

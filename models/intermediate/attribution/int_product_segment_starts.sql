@@ -23,30 +23,22 @@ activity_windows as (
 bounds as (
     select
         product_id,
-        lower(active_during)
-        + case
-            when lower_inc(active_during) then interval '0'
-            else interval '1 microsecond'
-        end as starts_at
+        {{ window_first_instant('active_during') }} as starts_at
     from activity_windows
-    where not lower_inf(active_during)
     union
     select
         product_id,
-        upper(active_during)
-        + case
-            when upper_inc(active_during) then interval '1 microsecond'
-            else interval '0'
-        end as starts_at
+        {{ window_first_instant_after('active_during') }} as starts_at
     from activity_windows
-    where not upper_inf(active_during)
 ),
 
+-- unbounded sides start nothing
 segment_starts as (
     select
         product_id,
-        array_agg(starts_at order by starts_at) as segment_starts
+        {{ ordered_array('starts_at', ['starts_at']) }} as segment_starts
     from bounds
+    where starts_at is not null
     group by product_id
 )
 

@@ -2,12 +2,16 @@
 -- cumulative metrics and for days without rows.
 with
 
+bounds as (
+    select
+        date '2015-01-01' as first_day,
+        date '2040-12-31' as last_day
+),
+
 days as (
-    select calendar.day::date as date_day
-    from
-        generate_series(
-            date '2015-01-01', date '2040-12-31', interval '1 day'
-        ) as calendar (day)
+    select cast(calendar.day as date) as date_day
+    from bounds
+    {{ each_day('bounds.first_day', 'bounds.last_day', 'calendar', 'day') }}
 )
 
 select * from days

@@ -20,17 +20,17 @@ milestones as (
 final as (
     select
         campaigns.campaign_id::bigint as campaign_id,
-        campaigns.campaign_name::text as name,  -- noqa: RF04
-        campaigns.platform::text as platform,
-        campaigns.campaign_status::text as status,
-        campaigns.starts_at::timestamptz as starts_at,
-        campaigns.ends_at::timestamptz as ends_at,
-        campaigns.budget_type::text as budget_type,
+        campaigns.campaign_name::{{ dbt.type_string() }} as name,  -- noqa: RF04
+        campaigns.platform::{{ dbt.type_string() }} as platform,
+        campaigns.campaign_status::{{ dbt.type_string() }} as status,
+        campaigns.starts_at::{{ type_timestamptz() }} as starts_at,
+        campaigns.ends_at::{{ type_timestamptz() }} as ends_at,
+        campaigns.budget_type::{{ dbt.type_string() }} as budget_type,
         campaigns.budget_amount::numeric(12, 2) as budget_amount,
-        milestones.first_running_at::timestamptz as first_running_at,
-        milestones.ended_at::timestamptz as ended_at,
-        campaigns.created_by::text as created_by,
-        campaigns.updated_at::timestamptz as updated_at
+        milestones.first_running_at::{{ type_timestamptz() }} as first_running_at,
+        milestones.ended_at::{{ type_timestamptz() }} as ended_at,
+        campaigns.created_by::{{ dbt.type_string() }} as created_by,
+        campaigns.updated_at::{{ type_timestamptz() }} as updated_at
     from campaigns
     left join milestones
         on campaigns.campaign_id = milestones.campaign_id

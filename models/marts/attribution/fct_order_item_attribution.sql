@@ -10,8 +10,9 @@
             'matched_campaigns_count',
         ],
         on_schema_change='fail',
-        pre_hook="{{ stage_affected_keys(attribution_affected_order_items(attribution_watermark())) }}",
-        post_hook="{{ record_full_build() }}",
+        partition_by=['sale_date'],
+        pre_hook="{{ incremental_engine.stage_affected_keys(attribution_affected_order_items(incremental_engine.watermark())) }}",
+        post_hook="{{ incremental_engine.record_full_build() }}",
         indexes=[
             {'columns': ['order_item_id'], 'unique': true},
             {'columns': ['sale_time']},
@@ -32,7 +33,7 @@ with
 
 {% if is_incremental() %}
     affected_items as (
-        select order_item_id from {{ affected_keys_relation() }}
+        select order_item_id from {{ incremental_engine.affected_keys_relation() }}
     ),
 {% endif %}
 
@@ -41,8 +42,8 @@ matches as (
     where
         campaign_rank = 1
         {% if is_incremental() %}
-            and order_item_id
-            = any(array(select affected_items.order_item_id from affected_items))
+            and {{ incremental_engine.key_in(
+                'order_item_id', 'select affected_items.order_item_id from affected_items') }}
         {% endif %}
 ),
 
@@ -51,20 +52,21 @@ typed as (
         order_item_id::bigint as order_item_id,
         order_id::bigint as order_id,
         product_id::bigint as product_id,
-        sale_time::timestamptz as sale_time,
+        sale_time::{{ type_timestamptz() }} as sale_time,
         quantity::numeric(14, 4) as quantity,
         item_revenue::numeric(14, 2) as item_revenue,
         item_profit::numeric(14, 2) as item_profit,
         matched_campaigns_count::integer as matched_campaigns_count,
         (matched_campaigns_count > 0)::boolean as is_attributed,
         is_reversed::boolean as is_reversed,
-        reversed_at::timestamptz as reversed_at
+        reversed_at::{{ type_timestamptz() }} as reversed_at,
+        {{ reporting_day('sale_time') }} as sale_date
     from matches
 
     {% if is_incremental() %}
         -- items that keep no row: markers that clear their old one
         union all
-        {{ marker_rows() }}
+        {{ incremental_engine.marker_rows() }}
     {% endif %}
 )
 

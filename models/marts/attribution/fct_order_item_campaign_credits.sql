@@ -10,8 +10,9 @@
             'credited_revenue', 'credited_profit', 'is_reversed',
         ],
         on_schema_change='fail',
-        pre_hook="{{ stage_affected_keys(attribution_affected_order_items(attribution_watermark())) }}",
-        post_hook="{{ record_full_build() }}",
+        partition_by=['sale_date'],
+        pre_hook="{{ incremental_engine.stage_affected_keys(attribution_affected_order_items(incremental_engine.watermark())) }}",
+        post_hook="{{ incremental_engine.record_full_build() }}",
         indexes=[
             {'columns': ['order_item_id', 'campaign_id', 'credit_mode'], 'unique': true},
             {'columns': ['campaign_id', 'sale_time']},
@@ -31,7 +32,7 @@ with
 
 {% if is_incremental() %}
     affected_items as (
-        select order_item_id from {{ affected_keys_relation() }}
+        select order_item_id from {{ incremental_engine.affected_keys_relation() }}
     ),
 {% endif %}
 
@@ -39,8 +40,8 @@ credits as (
     select * from {{ ref('int_order_item_credits_allocated') }}
     {% if is_incremental() %}
         where
-            order_item_id
-            = any(array(select affected_items.order_item_id from affected_items))
+            {{ incremental_engine.key_in(
+                'order_item_id', 'select affected_items.order_item_id from affected_items') }}
     {% endif %}
 ),
 
@@ -48,22 +49,23 @@ typed as (
     select
         order_item_id::bigint as order_item_id,
         campaign_id::bigint as campaign_id,
-        credit_mode::text as credit_mode,
+        credit_mode::{{ dbt.type_string() }} as credit_mode,
         order_id::bigint as order_id,
         product_id::bigint as product_id,
-        sale_time::timestamptz as sale_time,
+        sale_time::{{ type_timestamptz() }} as sale_time,
         credited_qty::numeric(14, 4) as credited_qty,
         credited_revenue::numeric(14, 2) as credited_revenue,
         credited_profit::numeric(14, 2) as credited_profit,
         matched_campaigns_count::integer as matched_campaigns_count,
         is_reversed::boolean as is_reversed,
-        reversed_at::timestamptz as reversed_at
+        reversed_at::{{ type_timestamptz() }} as reversed_at,
+        {{ reporting_day('sale_time') }} as sale_date
     from credits
 
     {% if is_incremental() %}
         -- items that keep no credits at all: markers that clear their old rows
         union all
-        {{ marker_rows() }}
+        {{ incremental_engine.marker_rows() }}
     {% endif %}
 )
 

@@ -38,9 +38,10 @@ targeting_windows as (
         order_items.*,
         targeting.campaign_id,
         coalesce(
-            {{ targeting_window('targeting.effective_from',
-                                'targeting.effective_to') }}
-            @> order_items.sale_time,
+            {{ window_holds(
+                targeting_window('targeting.effective_from', 'targeting.effective_to'),
+                'order_items.sale_time',
+            ) }},
             false
         ) as is_targeted_at_sale
     from order_items
@@ -52,12 +53,19 @@ targeting_windows as (
 -- holding the sale time kept (a campaign's windows for one product never
 -- overlap: constraint ad_campaign_products_no_overlap); order_id leads so
 -- the page's filter on it passes
-candidates as (
-    select distinct on (order_id, order_item_id, campaign_id) *
+ranked_windows as (
+    select
+        *,
+        row_number() over (
+            partition by order_id, order_item_id, campaign_id
+            order by is_targeted_at_sale desc
+        ) as window_rank
     from targeting_windows
-    order by
-        order_id asc, order_item_id asc, campaign_id asc,
-        is_targeted_at_sale desc
+),
+
+candidates as (
+    select * from ranked_windows
+    where window_rank = 1
 ),
 
 -- the credit rows of each (item, campaign), one column per mode
@@ -88,8 +96,10 @@ tested as (
         campaigns.starts_at,
         campaigns.ends_at,
         coalesce(
-            {{ flight_window('campaigns.starts_at', 'campaigns.ends_at') }}
-            @> candidates.sale_time,
+            {{ window_holds(
+                flight_window('campaigns.starts_at', 'campaigns.ends_at'),
+                'candidates.sale_time',
+            ) }},
             false
         ) as is_in_flight,
         running_intervals.campaign_id is not null as is_running_at_sale,
@@ -108,9 +118,11 @@ tested as (
     left join running_intervals
         on
             candidates.campaign_id = running_intervals.campaign_id
-            and {{ running_window('running_intervals.running_from',
-                                  'running_intervals.running_to') }}
-            @> candidates.sale_time
+            and {{ window_holds(
+                running_window(
+                    'running_intervals.running_from', 'running_intervals.running_to'),
+                'candidates.sale_time',
+            ) }}
     -- order_id too, so the page's filter on it reaches the matching
     left join credited
         on
@@ -143,18 +155,22 @@ explained as (
 
 final as (
     select
-        (order_item_id::text || ':' || coalesce(campaign_id::text, 'none'))::text
+        {{ dbt.concat([
+            "cast(order_item_id as " ~ dbt.type_string() ~ ")",
+            "':'",
+            "coalesce(cast(campaign_id as " ~ dbt.type_string() ~ "), 'none')",
+        ]) }}
             as explanation_id,
         order_item_id::bigint as order_item_id,
         campaign_id::bigint as campaign_id,
         order_id::bigint as order_id,
         product_id::bigint as product_id,
-        sale_time::timestamptz as sale_time,
-        order_status::text as order_status,
-        campaign_name::text as campaign_name,
-        starts_at::timestamptz as starts_at,
-        ends_at::timestamptz as ends_at,
-        explanation::text as explanation,
+        sale_time::{{ type_timestamptz() }} as sale_time,
+        order_status::{{ dbt.type_string() }} as order_status,
+        campaign_name::{{ dbt.type_string() }} as campaign_name,
+        starts_at::{{ type_timestamptz() }} as starts_at,
+        ends_at::{{ type_timestamptz() }} as ends_at,
+        explanation::{{ dbt.type_string() }} as explanation,
         is_matched::boolean as is_matched,
         has_been_observed_countable::boolean as is_order_countable,
         is_good::boolean as is_good_item,

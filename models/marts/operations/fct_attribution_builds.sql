@@ -15,15 +15,15 @@ builds as (
 final as (
     select
         build_id::bigint as build_id,
-        model_name::text as model_name,
-        built_at::timestamptz as built_at,
-        watermark::timestamptz as watermark,
+        model_name::{{ dbt.type_string() }} as model_name,
+        built_at::{{ type_timestamptz() }} as built_at,
+        watermark::{{ type_timestamptz() }} as watermark,
         is_full_build::boolean as is_full_build,
         items_recomputed::bigint as items_recomputed,
         rows_deleted::bigint as rows_deleted,
         rows_inserted::bigint as rows_inserted,
         rows_reversed::bigint as rows_reversed,
-        invocation_id::text as invocation_id
+        invocation_id::{{ dbt.type_string() }} as invocation_id
     from builds
 )
 

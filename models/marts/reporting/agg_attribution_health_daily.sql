@@ -5,14 +5,15 @@
         replace_key='sale_date',
         marker_column='items',
         on_schema_change='fail',
+        partition_by=['sale_date'],
         unique_key='sale_date',
         pre_hook=[
-            "{{ stage_affected_keys(affected_health_days(attribution_watermark())) }}",
-            "{{ prune_change_log(ref('fct_order_item_attribution'), attribution_watermark()) }}",
-            "{{ prune_change_log(ref('int_order_items_bad'), attribution_watermark()) }}",
-            "{{ prune_change_log(ref('int_orders_observed'), attribution_watermark()) }}",
+            "{{ incremental_engine.stage_affected_keys(affected_health_days(incremental_engine.watermark())) }}",
+            "{{ incremental_engine.prune_change_log(ref('fct_order_item_attribution'), incremental_engine.watermark()) }}",
+            "{{ incremental_engine.prune_change_log(ref('int_order_items_bad'), incremental_engine.watermark()) }}",
+            "{{ incremental_engine.prune_change_log(ref('int_orders_observed'), incremental_engine.watermark()) }}",
         ],
-        post_hook="{{ record_full_build() }}",
+        post_hook="{{ incremental_engine.record_full_build() }}",
     )
 }}
 -- depends_on: {{ ref('fct_order_item_attribution') }}
@@ -31,7 +32,7 @@
 -- sources logged (-1 for a row a build deleted, +1 for one it inserted)
 -- since this model's watermark, so a run reads only the changed rows. A
 -- day left with no row of any source goes.
-{%- set since = attribution_watermark() %}
+{%- set since = incremental_engine.watermark() %}
 {%- set apply_changes = is_incremental() and not health_days_rebuilt(since) %}
 {%- set items_relation = ref('fct_order_item_attribution') %}
 {%- set bad_relation = ref('int_order_items_bad') %}
@@ -50,7 +51,7 @@ with
             changes.is_attributed,
             changes.item_revenue,
             changes.matched_campaigns_count
-        from {{ change_log_relation(items_relation) }} as changes
+        from {{ incremental_engine.change_log_relation(items_relation) }} as changes
         where changes.logged_at > {{ since }}
     ),
 
@@ -59,7 +60,7 @@ with
             changes.change as difference,
             changes.sale_time,
             changes.bad_reason
-        from {{ change_log_relation(bad_relation) }} as changes
+        from {{ incremental_engine.change_log_relation(bad_relation) }} as changes
         where changes.logged_at > {{ since }}
     ),
 
@@ -67,7 +68,7 @@ with
         select
             changes.change as difference,
             changes.sale_time
-        from {{ change_log_relation(orders_relation) }} as changes
+        from {{ incremental_engine.change_log_relation(orders_relation) }} as changes
         where
             changes.logged_at > {{ since }}
             and changes.has_been_observed_countable
@@ -151,7 +152,8 @@ empty_order_days as (
 
 {% if apply_changes %}
     days as (
-        select affected.sale_date from {{ affected_keys_relation() }} as affected
+        select affected.sale_date
+        from {{ incremental_engine.affected_keys_relation() }} as affected
     ),
 {% else %}
     days as (
@@ -243,5 +245,5 @@ select * from final
 {% if is_incremental() and not apply_changes %}
     -- days left with nothing to count: markers clear their rows
     union all
-    {{ marker_rows() }}
+    {{ incremental_engine.marker_rows() }}
 {% endif %}

@@ -6,11 +6,12 @@
         marker_column='items',
         unique_key=['campaign_id', 'sale_date', 'credit_mode'],
         on_schema_change='fail',
+        partition_by=['sale_date'],
         pre_hook=[
-            "{{ stage_affected_keys(affected_campaign_days(attribution_watermark())) }}",
-            "{{ prune_change_log(ref('fct_order_item_campaign_credits'), attribution_watermark()) }}",
+            "{{ incremental_engine.stage_affected_keys(affected_campaign_days(incremental_engine.watermark())) }}",
+            "{{ incremental_engine.prune_change_log(ref('fct_order_item_campaign_credits'), incremental_engine.watermark()) }}",
         ],
-        post_hook="{{ record_full_build() }}",
+        post_hook="{{ incremental_engine.record_full_build() }}",
         indexes=[
             {'columns': ['sale_date', 'credit_mode']},
         ],
@@ -18,6 +19,7 @@
 }}
 -- depends_on: {{ ref('fct_order_item_campaign_credits') }}
 -- depends_on: {{ ref('int_campaign_spend_daily') }}
+-- depends_on: {{ ref('snap_spend__campaign_days') }}
 -- The leaderboard's and the trend chart's source: non-reversed credits by
 -- campaign, day (in the reporting time zone) and mode, with the day's spend
 -- (the same on every mode's row; a day with spend and no credited sale has
@@ -31,7 +33,7 @@
 -- its credits now (from the fact, by order) minus the logged difference
 -- give whether it counted before. After a full build of the fact, every
 -- row is computed from the whole fact.
-{%- set since = attribution_watermark() %}
+{%- set since = incremental_engine.watermark() %}
 {%- set apply_changes = is_incremental() and not campaign_days_rebuilt(since) %}
 {%- set credits_relation = ref('fct_order_item_campaign_credits') %}
 with
@@ -110,7 +112,7 @@ spend as (
             changes.credited_qty,
             changes.credited_revenue,
             changes.credited_profit
-        from {{ change_log_relation(credits_relation) }} as changes
+        from {{ incremental_engine.change_log_relation(credits_relation) }} as changes
         where changes.logged_at > {{ since }} and not changes.is_reversed
     ),
 
@@ -149,9 +151,9 @@ spend as (
         from {{ credits_relation }} as credits
         where
             not credits.is_reversed
-            and credits.order_id = any(
-                array(select distinct changed_orders.order_id from changed_orders)
-            )
+            and {{ incremental_engine.key_in(
+                'credits.order_id',
+                'select distinct changed_orders.order_id from changed_orders') }}
         group by 1, 2, 3, 4
     ),
 
@@ -202,29 +204,10 @@ spend as (
         group by 1, 2, 3
     ),
 
-    -- rows with a credit of known profit: their profit is a number. One
-    -- probe of the fact's (campaign_id, sale_time) index per row, stopping
-    -- at the first such credit: a lateral with a limit, because the
-    -- planner turns an EXISTS over many rows into a hash of the whole fact
+    -- rows with a credit of known profit: their profit is a number
     known_profits as (
-        select
-            affected.campaign_id,
-            affected.sale_date,
-            affected.credit_mode
-        from {{ affected_keys_relation() }} as affected
-        cross join lateral (
-            select 1 as is_known
-            from {{ credits_relation }} as credits
-            where
-                credits.campaign_id = affected.campaign_id
-                and credits.credit_mode = affected.credit_mode
-                and credits.sale_time >= {{ day_bounds('affected.sale_date') }}
-                and credits.sale_time < {{ day_bounds('affected.sale_date + 1') }}
-                and not credits.is_reversed
-                and credits.credited_profit is not null
-            -- any one such credit will do
-            limit 1  -- noqa: AM09
-        ) as known_profit
+        {{ known_profit_days(
+            incremental_engine.affected_keys_relation(), credits_relation) }}
     ),
 
     daily as (
@@ -247,7 +230,7 @@ spend as (
             spend.spend,
             spend.impressions,
             spend.clicks
-        from {{ affected_keys_relation() }} as affected
+        from {{ incremental_engine.affected_keys_relation() }} as affected
         left join {{ this }} as previous
             on
                 {{ same_campaign_day('affected', 'previous') }}
@@ -272,7 +255,7 @@ typed as (
     select
         campaign_id::bigint as campaign_id,
         sale_date::date as sale_date,
-        credit_mode::text as credit_mode,
+        credit_mode::{{ dbt.type_string() }} as credit_mode,
         units::numeric(18, 4) as units,
         revenue::numeric(18, 2) as revenue,
         profit::numeric(18, 2) as profit,

@@ -53,20 +53,22 @@ totals as (
 
 final as (
     select
-        campaign_id::bigint as campaign_id,
-        credit_mode::text as credit_mode,
-        units::numeric(18, 4) as units,
-        revenue::numeric(18, 2) as revenue,
-        profit::numeric(18, 2) as profit,
-        orders::bigint as orders,
-        spend::numeric(18, 2) as spend,
-        impressions::bigint as impressions,
-        clicks::bigint as clicks,
-        (revenue / nullif(spend, 0))::numeric(18, 4) as roas,
-        (profit / nullif(spend, 0))::numeric(18, 4) as profit_roas,
-        (spend / nullif(orders, 0))::numeric(18, 4) as cpa,
-        (spend / nullif(clicks, 0))::numeric(18, 4) as cpc,
-        (clicks::numeric / nullif(impressions, 0))::numeric(12, 6) as ctr
+        cast(campaign_id as bigint) as campaign_id,
+        cast(credit_mode as {{ dbt.type_string() }}) as credit_mode,
+        cast(units as numeric(18, 4)) as units,
+        cast(revenue as numeric(18, 2)) as revenue,
+        cast(profit as numeric(18, 2)) as profit,
+        cast(orders as bigint) as orders,
+        cast(spend as numeric(18, 2)) as spend,
+        cast(impressions as bigint) as impressions,
+        cast(clicks as bigint) as clicks,
+        cast(revenue / nullif(spend, 0) as numeric(18, 4)) as roas,
+        cast(profit / nullif(spend, 0) as numeric(18, 4)) as profit_roas,
+        cast(spend / nullif(orders, 0) as numeric(18, 4)) as cpa,
+        cast(spend / nullif(clicks, 0) as numeric(18, 4)) as cpc,
+        cast(
+            cast(clicks as decimal(20, 0)) / nullif(impressions, 0) as numeric(12, 6)
+        ) as ctr
     from totals
 )
 

@@ -15,7 +15,7 @@ spend_daily as (
 
 today as (
     select
-        (now() at time zone '{{ var("reporting_timezone") }}')::date as today_date
+        {{ reporting_day('now()') }} as today_date
 ),
 
 spans as (
@@ -32,12 +32,9 @@ days as (
     select
         spans.campaign_id,
         spans.first_spend_date,
-        calendar.day::date as spend_date
+        cast(calendar.day as date) as spend_date
     from spans
-    cross join
-        generate_series(
-            spans.first_spend_date, spans.last_date, interval '1 day'
-        ) as calendar (day)
+    {{ each_day('spans.first_spend_date', 'spans.last_date', 'calendar', 'day') }}
 ),
 
 accumulated as (
@@ -82,13 +79,14 @@ paced as (
                 then
                     accumulated.cumulative_spend
                     + accumulated.cumulative_spend
-                    / (accumulated.spend_date - accumulated.first_spend_date + 1)
+                    / (
+                        {{ days_between(
+                            'accumulated.first_spend_date', 'accumulated.spend_date') }}
+                        + 1
+                    )
                     * greatest(
-                        (
-                            campaigns.ends_at
-                            at time zone '{{ var("reporting_timezone") }}'
-                        )::date
-                        - accumulated.spend_date,
+                        {{ days_between(
+                            'accumulated.spend_date', reporting_day('campaigns.ends_at')) }},
                         0
                     )
         end as projected_lifetime_spend
@@ -112,16 +110,16 @@ rated as (
 
 final as (
     select
-        campaign_id::bigint as campaign_id,
-        spend_date::date as spend_date,
-        budget_type::text as budget_type,
-        budget_amount::numeric(12, 2) as budget_amount,
-        spend::numeric(18, 2) as spend,
-        cumulative_spend::numeric(18, 2) as cumulative_spend,
-        daily_pacing::numeric(18, 4) as daily_pacing,
-        lifetime_consumed::numeric(18, 4) as lifetime_consumed,
-        projected_lifetime_spend::numeric(18, 2) as projected_lifetime_spend,
-        pacing_ratio::numeric(18, 4) as pacing_ratio,
+        cast(campaign_id as bigint) as campaign_id,
+        cast(spend_date as date) as spend_date,
+        cast(budget_type as {{ dbt.type_string() }}) as budget_type,
+        cast(budget_amount as numeric(12, 2)) as budget_amount,
+        cast(spend as numeric(18, 2)) as spend,
+        cast(cumulative_spend as numeric(18, 2)) as cumulative_spend,
+        cast(daily_pacing as numeric(18, 4)) as daily_pacing,
+        cast(lifetime_consumed as numeric(18, 4)) as lifetime_consumed,
+        cast(projected_lifetime_spend as numeric(18, 2)) as projected_lifetime_spend,
+        cast(pacing_ratio as numeric(18, 4)) as pacing_ratio,
         coalesce(
             pacing_ratio > {{ var('pacing_warn_ratio') }}, false
         ) as is_over_pace

@@ -11,9 +11,9 @@
 
     renamed as (
         select
-            platform::text as ad_platform,
-            campaign_id::text as external_campaign_id,
-            campaign_name::text as external_campaign_name,
+            platform::{{ dbt.type_string() }} as ad_platform,
+            campaign_id::{{ dbt.type_string() }} as external_campaign_id,
+            campaign_name::{{ dbt.type_string() }} as external_campaign_name,
             date_day::date as spend_date,
             spend::numeric(14, 2) as spend,
             impressions::bigint as impressions,
@@ -24,9 +24,9 @@
     select * from renamed
 {% else %}
     select
-        null::text as ad_platform,
-        null::text as external_campaign_id,
-        null::text as external_campaign_name,
+        null::{{ dbt.type_string() }} as ad_platform,
+        null::{{ dbt.type_string() }} as external_campaign_id,
+        null::{{ dbt.type_string() }} as external_campaign_name,
         null::date as spend_date,
         null::numeric(14, 2) as spend,
         null::bigint as impressions,

@@ -1,8 +1,11 @@
 {#-
-    The order items whose credits may differ from what the fact holds: those
-    touched by anything the snapshots observed after `since` (the fact's
-    watermark), plus what the data team asked to recompute (dbt vars
-    `recompute_order_ids`, `recompute_from`/`recompute_to`).
+    What each incremental model of the attribution recomputes: its affected
+    keys, from what the observations (models/snapshots, the incremental
+    engine's change detector) saw after `since`, the model's watermark, plus
+    what the data team asked to recompute (dbt vars `recompute_order_ids`,
+    `recompute_from`/`recompute_to`).
+
+    The order items whose credits may differ from what the facts hold:
       - orders that changed (status, sale time, items: the ERP bumps
         updated_at), appeared late, or vanished: all their items, current or
         already in the fact;
@@ -13,34 +16,34 @@
     Returns a query with one column, order_item_id.
 -#}
 {% macro attribution_affected_order_items(since) %}
-    {%- set order_ids = var('recompute_order_ids', []) -%}
-    {%- set order_ids = [order_ids] if order_ids is number else order_ids -%}
     {%- set recompute_from = var('recompute_from', none) -%}
     {%- set recompute_to = var('recompute_to', none) -%}
+    {%- set campaigns = ref('snap_marketing__ad_campaigns') -%}
+    {%- set targeting = ref('snap_marketing__ad_campaign_products') -%}
     with
     changed_orders as (
-        {{ observed_changes(ref('snap_erp__orders'), 'order_id', since) }}
-    {%- for order_id in order_ids %}
-        union all select {{ order_id | int }}
-    {%- endfor %}
+        {{ attribution_affected_orders(since) }}
     ),
 
     changed_products as (
-        {{ observed_changes(ref('snap_erp__products'), 'product_id', since) }}
-        union
-        {{ observed_changes(ref('snap_erp__product_batches'), 'product_id', since) }}
+        {{ incremental_engine.changed_keys(
+            ref('snap_erp__products'), 'product_id', since,
+            when_changed=['cost_price']) }}
     ),
 
     changed_batches as (
-        {{ observed_changes(ref('snap_erp__product_batches'), 'product_batch_id', since) }}
+        {{ incremental_engine.changed_keys(
+            ref('snap_erp__product_batches'), 'product_batch_id', since,
+            when_changed=['product_id', 'cost_price']) }}
     ),
 
     changed_campaigns as (
-        {{ observed_changes(ref('snap_marketing__ad_campaigns'), 'campaign_id', since) }}
+        {{ incremental_engine.changed_keys(
+            campaigns, 'campaign_id', since, when_changed=['starts_at', 'ends_at']) }}
         union
-        {{ observed_changes(ref('snap_marketing__ad_campaign_products'), 'campaign_id', since) }}
+        {{ incremental_engine.changed_keys(targeting, 'campaign_id', since) }}
         union
-        {{ observed_changes(
+        {{ incremental_engine.changed_keys(
             ref('snap_marketing__ad_campaign_status_events'), 'campaign_id', since) }}
     ),
 
@@ -54,7 +57,7 @@
                 when not bool_or(versions.ends_at is null)
                     then max(versions.ends_at)
             end as reach_to
-        from {{ ref('snap_marketing__ad_campaigns') }} as versions
+        from {{ campaigns }} as versions
         where versions.campaign_id in (
             select changed_campaigns.campaign_id from changed_campaigns
         )
@@ -66,7 +69,7 @@
             targets.product_id,
             campaign_flights.reach_from,
             campaign_flights.reach_to
-        from {{ ref('snap_marketing__ad_campaign_products') }} as targets
+        from {{ targeting }} as targets
         inner join campaign_flights
             on targets.campaign_id = campaign_flights.campaign_id
     ),
@@ -79,8 +82,9 @@
             order_items.product_id
         from {{ ref('stg_erp__order_items') }} as order_items
         where
-            order_items.product_id
-            = any(array(select campaign_reach.product_id from campaign_reach))
+            {{ incremental_engine.key_in(
+                'order_items.product_id',
+                'select campaign_reach.product_id from campaign_reach') }}
     ),
 
     reached_orders as (
@@ -89,26 +93,25 @@
             orders.sale_time
         from {{ ref('stg_erp__orders') }} as orders
         where
-            orders.order_id
-            = any(array(select reached_items.order_id from reached_items))
+            {{ incremental_engine.key_in(
+                'orders.order_id', 'select reached_items.order_id from reached_items') }}
     ),
 
-    -- each part uses an index: items by order, by product. Keys
-    -- as arrays, not semi-joins: a semi-join with a view written with CTEs
-    -- (staging) cannot reach the index, and the planner hashes the whole
-    -- other side, here every item ever sold
+    -- each part reaches the items by an index: by order, by product
     affected as (
         select order_items.order_item_id
         from {{ ref('stg_erp__order_items') }} as order_items
         where
-            order_items.order_id
-            = any(array(select changed_orders.order_id from changed_orders))
+            {{ incremental_engine.key_in(
+                'order_items.order_id',
+                'select changed_orders.order_id from changed_orders') }}
         union
         select order_items.order_item_id
         from {{ ref('stg_erp__order_items') }} as order_items
         where
-            order_items.product_id
-            = any(array(select changed_products.product_id from changed_products))
+            {{ incremental_engine.key_in(
+                'order_items.product_id',
+                'select changed_products.product_id from changed_products') }}
         union
         -- ERP replicas need not index items by batch: a hashed semi-join (one
         -- scan of the items), and none at all unless a batch changed
@@ -136,8 +139,8 @@
         select existing.order_item_id
         from {{ this }} as existing
         where
-            existing.order_id
-            = any(array(select changed_orders.order_id from changed_orders))
+            {{ incremental_engine.key_in(
+                'existing.order_id', 'select changed_orders.order_id from changed_orders') }}
 {%- if recompute_from is not none or recompute_to is not none %}
     {%- set recompute_from = validated_timestamp(recompute_from, 'recompute_from') %}
     {%- set recompute_to = validated_timestamp(recompute_to, 'recompute_to') %}
@@ -165,7 +168,7 @@
 {% macro attribution_affected_orders(since) %}
     {%- set order_ids = var('recompute_order_ids', []) -%}
     {%- set order_ids = [order_ids] if order_ids is number else order_ids -%}
-    {{ observed_changes(ref('snap_erp__orders'), 'order_id', since) }}
+    {{ incremental_engine.changed_keys(ref('snap_erp__orders'), 'order_id', since) }}
     {%- for order_id in order_ids %}
     union select {{ order_id | int }}
     {%- endfor %}
@@ -182,75 +185,14 @@
         {{ exceptions.raise_compiler_error(
             name ~ " must be an ISO date or timestamp, got " ~ value) }}
     {%- endif -%}
-    '{{ value }}'::timestamptz
-{%- endmacro %}
-
-{#- Keys of snapshot rows first seen, or superseded, after `since`. -#}
-{% macro observed_changes(snapshot, key, since) -%}
-    select versions.{{ key }}
-        from {{ snapshot }} as versions
-        where versions.dbt_valid_from > {{ since }}
-        union all
-        select versions.{{ key }}
-        from {{ snapshot }} as versions
-        where versions.dbt_valid_to > {{ since }}
-{%- endmacro %}
-
-{#-
-    A model's change log (config `change_log`, see replace_rows.sql): the
-    rows each incremental build deleted (change = -1) or inserted (+1), with
-    the build's watermark as logged_at.
--#}
-{% macro change_log_relation(relation) -%}
-    {{ relation.schema }}.{{ relation.identifier }}__changes
-{%- endmacro %}
-
-{% macro ensure_change_log(relation, columns) -%}
-    create table if not exists {{ change_log_relation(relation) }} as
-    select now() as logged_at, 0 as change, {{ columns | join(", ") }}
-    from {{ relation }}
-    where false;
-    create index if not exists {{ relation.identifier }}__changes_logged
-        on {{ change_log_relation(relation) }} (logged_at)
-{%- endmacro %}
-
-{#-
-    What changed in `relation` (an incremental model with a change_log)
-    after the watermark `since`: the logged columns (old and new values) of
-    every incremental build since; after a full build of it, every row it
-    holds. One row per distinct value; columns as logged.
--#}
-{% macro changed_since(relation, columns, since) -%}
-    {%- set log = adapter.get_relation(
-        database=relation.database,
-        schema=relation.schema,
-        identifier=relation.identifier ~ "__changes") if execute else none -%}
-    select {{ columns | join(", ") }}
-    from {{ relation }}
-    where exists ({{ full_build_since(relation.identifier, since) }})
-    {%- if log is not none %}
-    union
-    select {{ columns | join(", ") }}
-    from {{ log }}
-    where logged_at > {{ since }}
-    {%- endif %}
-{%- endmacro %}
-
-{#- A date column's days as [from, to) in the reporting time zone. -#}
-{% macro day_bounds(day) -%}
-    (({{ day }})::timestamp at time zone '{{ var("reporting_timezone") }}')
-{%- endmacro %}
-
-{#- A timestamptz as its day in the reporting time zone. -#}
-{% macro reporting_day(time) -%}
-    ({{ time }} at time zone '{{ var("reporting_timezone") }}')::date
+    {{ incremental_engine.timestamp_literal(value) }}
 {%- endmacro %}
 
 {#-
     The (campaign_id, sale_date, credit_mode) rows agg_campaign_daily
     replaces: those of the non-reversed credits the fact deleted or inserted
-    after `since`, and those whose spend changed; after a full build of the
-    fact, every row on either side.
+    after `since`, and those whose spend the spend observation saw change;
+    after a full build of the fact, every row on either side.
 -#}
 {% macro affected_campaign_days(since) %}
     {%- set credits = ref('fct_order_item_campaign_credits') -%}
@@ -268,51 +210,37 @@
             changes.campaign_id,
             {{ reporting_day('changes.sale_time') }} as sale_date,
             changes.credit_mode
-        from {{ change_log_relation(credits) }} as changes
+        from {{ incremental_engine.change_log_relation(credits) }} as changes
         where changes.logged_at > {{ since }} and not changes.is_reversed
     {%- endif %}
     union
-    {{ changed_spend_days() }}
+    {{ changed_spend_days(since) }}
 {% endmacro %}
 
 {#-
-    The (campaign_id, sale_date, credit_mode) rows whose spend differs from
-    what agg_campaign_daily holds: spend loaded, replaced or deleted, from
-    any source. Exact rather than observed: spend has a row per campaign
-    and day, far fewer than credits, and Fivetran's rows have no history.
+    The (campaign_id, sale_date, credit_mode) rows whose spend the spend
+    observation saw change after `since`: loaded, replaced or deleted, from
+    any source.
 -#}
-{% macro changed_spend_days() %}
-    {%- set spend = ref('int_campaign_spend_daily') %}
+{% macro changed_spend_days(since) %}
     select
-        coalesce(spend_now.campaign_id, spend_held.campaign_id) as campaign_id,
-        coalesce(spend_now.spend_date, spend_held.sale_date) as sale_date,
+        spend_days.campaign_id,
+        spend_days.spend_date as sale_date,
         credit_modes.credit_mode
-    from {{ spend }} as spend_now
-    full outer join (
-        select distinct
-            existing.campaign_id,
-            existing.sale_date,
-            existing.spend,
-            existing.impressions,
-            existing.clicks
-        from {{ this }} as existing
-        where existing.spend is not null
-    ) as spend_held
-        on
-            spend_now.campaign_id = spend_held.campaign_id
-            and spend_now.spend_date = spend_held.sale_date
+    from (
+        {{ incremental_engine.changed_keys(
+            ref('snap_spend__campaign_days'), ['campaign_id', 'spend_date'], since) }}
+    ) as spend_days
     cross join ({{ credit_modes_values() }}) as credit_modes
-    where
-        (spend_now.spend, spend_now.impressions, spend_now.clicks)
-        is distinct from (spend_held.spend, spend_held.impressions, spend_held.clicks)
-{%- endmacro %}
+{% endmacro %}
 
 {#-
     True when agg_campaign_daily must be computed from the whole credit
     fact: the fact was built in full after `since`, or has no change log.
 -#}
 {% macro campaign_days_rebuilt(since) %}
-    {{ return(rebuilt_since([ref('fct_order_item_campaign_credits')], since)) }}
+    {{ return(incremental_engine.rebuilt_since(
+        [ref('fct_order_item_campaign_credits')], since)) }}
 {% endmacro %}
 
 {#-
@@ -321,36 +249,11 @@
     log.
 -#}
 {% macro health_days_rebuilt(since) %}
-    {{ return(rebuilt_since([
+    {{ return(incremental_engine.rebuilt_since([
         ref('fct_order_item_attribution'),
         ref('int_order_items_bad'),
         ref('int_orders_observed'),
     ], since)) }}
-{% endmacro %}
-
-{#-
-    True when a reader of the change logs of `relations` cannot add their
-    differences: one was built in full after `since` (its log starts
-    afresh), or has no log yet.
--#}
-{% macro rebuilt_since(relations, since) %}
-    {%- if not execute -%}
-        {{ return(false) }}
-    {%- endif -%}
-    {%- set checks = [] -%}
-    {%- for relation in relations -%}
-        {%- set log = adapter.get_relation(
-            database=relation.database,
-            schema=relation.schema,
-            identifier=relation.identifier ~ "__changes") -%}
-        {%- if log is none -%}
-            {{ return(true) }}
-        {%- endif -%}
-        {%- do checks.append(
-            "exists (" ~ full_build_since(relation.identifier, since) ~ ")") -%}
-    {%- endfor -%}
-    {%- set rebuilt = run_query("select " ~ checks | join(" or ")) -%}
-    {{ return(rebuilt.columns[0].values()[0]) }}
 {% endmacro %}
 
 {#-
@@ -372,7 +275,7 @@
         from {{ source }} as rows_now
         {%- else %}
         select distinct {{ reporting_day('changes.sale_time') }} as sale_date
-        from {{ change_log_relation(source) }} as changes
+        from {{ incremental_engine.change_log_relation(source) }} as changes
         where changes.logged_at > {{ since }}
         {%- endif %}
         union
@@ -380,23 +283,7 @@
     {%- if rebuilt %}
         select existing.sale_date from {{ this }} as existing
     {%- else %}
-        select null::date
+        select cast(null as date) as sale_date
         where false
-    {%- endif %}
-{% endmacro %}
-
-{#-
-    A change log's reader drops what it applied before `since` (its own
-    previous watermark): each log has one reader.
--#}
-{% macro prune_change_log(relation, since) %}
-    {%- set log = adapter.get_relation(
-        database=relation.database,
-        schema=relation.schema,
-        identifier=relation.identifier ~ "__changes") if execute else none -%}
-    {%- if log is not none and is_incremental() %}
-        delete from {{ log }} where logged_at <= {{ since }}
-    {%- else %}
-        select 1
     {%- endif %}
 {% endmacro %}

@@ -1,15 +1,18 @@
 {#-
-    Tests on the frequent path check only the rows the latest run wrote: a
-    generic test configured with `where: __latest_run__` sees the rows of
-    its incremental model whose replace_key the model's latest build
-    changed (from the model's change log), or every row when that build
-    was a full one. The nightly job runs the whole-table tests (tag
-    `nightly`). Any other `where` works as dbt's own.
+    Tests of the latest build only. A generic test configured with
+    `where: __latest_run__` sees the rows of its incremental model whose
+    replace_key the model's latest build changed (from the model's change
+    log), or every row when that build was a full one. Any other `where`
+    works as dbt's own. The root project hands dbt the override:
+        {% macro get_where_subquery(relation) %}
+            {{ return(incremental_engine.where_subquery(relation)) }}
+        {% endmacro %}
 -#}
-{% macro get_where_subquery(relation) -%}
+{% macro where_subquery(relation) -%}
     {%- set where = config.get('where', '') -%}
     {%- if where and '__latest_run__' in where -%}
-        {%- set where = where | replace('__latest_run__', latest_run_rows(relation)) -%}
+        {%- set where = where | replace(
+            '__latest_run__', incremental_engine.latest_run_rows(relation)) -%}
     {%- endif -%}
     {%- if where -%}
         {%- set filtered = "(select * from " ~ relation ~ " where " ~ where ~ ")" -%}
@@ -29,7 +32,7 @@
     {%- endif -%}
     {%- set key = nodes[0].config.get('replace_key', 'order_item_id') -%}
     {%- set keys = [key] if key is string else key -%}
-    {%- set runs = attribution_runs_relation() -%}
+    {%- set runs = incremental_engine.run_log_relation() -%}
     {%- set latest = run_query(
         "select is_full_build from " ~ runs
         ~ " where model_name = '" ~ relation.identifier ~ "'"
@@ -38,16 +41,15 @@
         true
     {%- else -%}
         {%- set latest_changes -%}
-            from {{ change_log_relation(relation) }}
+            from {{ incremental_engine.change_log_relation(relation) }}
             where logged_at = (
                 select max(latest.watermark) from {{ runs }} as latest
                 where latest.model_name = '{{ relation.identifier }}'
             )
         {%- endset -%}
-        {#- one key: an array, not a semi-join, which the planner may serve by
-            hashing the keys and scanning the whole table (replace_rows.sql) #}
         {%- if keys | length == 1 %}
-        {{ keys[0] }} = any(array(select {{ keys[0] }} {{ latest_changes }}))
+        {{ incremental_engine.key_in(
+            keys[0], "select " ~ keys[0] ~ " " ~ latest_changes) }}
         {%- else %}
         ({{ keys | join(", ") }}) in (select {{ keys | join(", ") }} {{ latest_changes }})
         {%- endif %}

@@ -1,0 +1,268 @@
+"""A local Spark Thrift server: the pipeline's second engine.
+
+``python -m warehouse spark start|stop|status`` manages it like the embedded
+database. It runs pyspark's own Thrift server (HiveServer2 protocol, the
+endpoint dbt-spark, the app and BI tools connect to) with:
+
+* the warehouse directory ``SPARK_WAREHOUSE_DIR`` (default
+  ``.local/spark/warehouse``): each database a folder, each table a folder of
+  parquet files (``marts.db/fct_order_item_campaign_credits/sale_date=.../``),
+  timestamps written in microseconds;
+* its metastore (Derby) and log under ``.local/spark``;
+* one time zone, UTC, for the JVM, the Spark session and the JDBC sessions;
+* the sources: each ``erp`` and ``marketing`` table the pipeline reads, as a
+  JDBC table over PostgreSQL (Debian's ``libpostgresql-jdbc-java``), created
+  again at every start from the PG* variables of the transformer role. A
+  lake deployment points the same databases at replicated tables instead
+  (``create table erp.orders using parquet location '...'``): the models
+  read ``erp.orders`` whatever it is.
+
+Settings (environment): ``SPARK_THRIFT_HOST`` (127.0.0.1),
+``SPARK_THRIFT_PORT`` (10000), ``SPARK_MASTER`` (``local[2]``; a standalone
+cluster's ``spark://host:7077`` works the same), ``SPARK_DRIVER_MEMORY``
+(2g), ``SPARK_JDBC_DRIVER`` (/usr/share/java/postgresql.jar).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from warehouse import credentials, database, dbt_vars
+
+JDBC_DRIVER_JAR = Path("/usr/share/java/postgresql.jar")
+# What the models read, by dbt source schema (dbt_project.yml vars name them).
+SOURCE_TABLES = {
+    "erp_schema": ("products", "product_batches", "orders", "order_items"),
+    "marketing_schema": (
+        "ad_campaigns",
+        "ad_campaign_products",
+        "ad_campaign_status_events",
+        "ad_spend_daily",
+    ),
+}
+TIME_ZONE = "UTC"
+START_TIMEOUT_SECONDS = 180
+
+
+@dataclass(frozen=True)
+class ThriftServer:
+    host: str
+    port: int
+
+    def is_listening(self) -> bool:
+        with socket.socket() as probe:
+            probe.settimeout(1)
+            return probe.connect_ex((self.host, self.port)) == 0
+
+    def connect(self):
+        """A DB-API connection (PyHive), as dbt-spark's thrift method makes."""
+        from pyhive import hive
+
+        return hive.connect(host=self.host, port=self.port, auth="NOSASL")
+
+
+def server() -> ThriftServer:
+    return ThriftServer(
+        host=os.environ.get("SPARK_THRIFT_HOST", "127.0.0.1"),
+        port=int(os.environ.get("SPARK_THRIFT_PORT", "10000")),
+    )
+
+
+def spark_dir() -> Path:
+    """The metastore, the log and the pid file (``SPARK_STATE_DIR``)."""
+    return Path(os.environ.get("SPARK_STATE_DIR", database.local_dir() / "spark"))
+
+
+def warehouse_dir() -> Path:
+    return Path(
+        os.environ.get("SPARK_WAREHOUSE_DIR", spark_dir() / "warehouse")
+    ).resolve()
+
+
+def _pid_file() -> Path:
+    return spark_dir() / "thrift.pid"
+
+
+def spark_home() -> Path:
+    import pyspark
+
+    return Path(pyspark.__file__).resolve().parent
+
+
+def submit_command(thrift: ThriftServer) -> list[str]:
+    """spark-submit of the Thrift server (pip's pyspark ships its jar, not
+    its start script)."""
+    jar = Path(os.environ.get("SPARK_JDBC_DRIVER", JDBC_DRIVER_JAR))
+    if not jar.exists():
+        raise SystemExit(
+            f"no PostgreSQL JDBC driver at {jar}: `make install-spark` installs"
+            " Debian's libpostgresql-jdbc-java"
+        )
+    metastore = spark_dir() / "metastore_db"
+    java_options = f"-Duser.timezone={TIME_ZONE} -Dderby.system.home={spark_dir()}"
+    settings = {
+        "spark.sql.warehouse.dir": str(warehouse_dir()),
+        "spark.sql.session.timeZone": TIME_ZONE,
+        "spark.driver.extraJavaOptions": java_options,
+        "spark.executor.extraJavaOptions": java_options,
+        "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",
+        "spark.executor.extraClassPath": str(jar),
+        "spark.sql.sources.partitionOverwriteMode": "dynamic",
+        "spark.hadoop.javax.jdo.option.ConnectionURL": (
+            f"jdbc:derby:;databaseName={metastore};create=true"
+        ),
+        "spark.ui.enabled": "false",
+        "spark.sql.shuffle.partitions": os.environ.get("SPARK_SHUFFLE_PARTITIONS", "8"),
+    }
+    command = [
+        str(spark_home() / "bin" / "spark-submit"),
+        "--master",
+        os.environ.get("SPARK_MASTER", "local[2]"),
+        "--class",
+        "org.apache.spark.sql.hive.thriftserver.HiveThriftServer2",
+        "--name",
+        "attribution-thrift",
+        "--driver-memory",
+        os.environ.get("SPARK_DRIVER_MEMORY", "2g"),
+        # on the driver's class path, not only --jars: the JDBC driver's own
+        # classes are otherwise missing when Spark reads a table's metadata
+        "--driver-class-path",
+        str(jar),
+        "--jars",
+        str(jar),
+    ]
+    for key, value in settings.items():
+        command += ["--conf", f"{key}={value}"]
+    for key, value in {
+        "hive.server2.thrift.bind.host": thrift.host,
+        "hive.server2.thrift.port": str(thrift.port),
+        "hive.server2.authentication": "NOSASL",
+    }.items():
+        command += ["--hiveconf", f"{key}={value}"]
+    return [*command, "spark-internal"]
+
+
+def running_pid() -> int | None:
+    try:
+        pid = int(_pid_file().read_text())
+    except (OSError, ValueError):
+        return None
+    try:
+        os.kill(pid, 0)
+    except OSError:
+        return None
+    return pid
+
+
+def start(thrift: ThriftServer | None = None) -> ThriftServer:
+    """Start the Thrift server (or find it running) and (re)create the
+    sources as JDBC tables over the project's PostgreSQL."""
+    thrift = thrift or server()
+    params = postgres_over_tcp()
+    start_server(thrift)
+    create_sources(thrift, params)
+    return thrift
+
+
+def start_server(thrift: ThriftServer) -> None:
+    """The Thrift server's process, unless one listens already."""
+    if thrift.is_listening():
+        return
+    spark_dir().mkdir(parents=True, exist_ok=True)
+    warehouse_dir().mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ, SPARK_HOME=str(spark_home()), TZ=TIME_ZONE)
+    env.setdefault("PYSPARK_PYTHON", sys.executable)
+    with (spark_dir() / "thrift.log").open("ab") as log:
+        process = subprocess.Popen(
+            submit_command(thrift),
+            cwd=spark_dir(),
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    _pid_file().write_text(str(process.pid))
+    deadline = time.monotonic() + START_TIMEOUT_SECONDS
+    while not thrift.is_listening():
+        if process.poll() is not None or time.monotonic() > deadline:
+            log_file = spark_dir() / "thrift.log"
+            raise SystemExit(f"the Spark Thrift server did not start: {log_file}")
+        time.sleep(1)
+
+
+def stop() -> bool:
+    pid = running_pid()
+    if pid is None:
+        return False
+    os.killpg(pid, signal.SIGTERM)
+    for _ in range(60):
+        if running_pid() is None:
+            break
+        time.sleep(1)
+    else:
+        os.killpg(pid, signal.SIGKILL)
+    _pid_file().unlink(missing_ok=True)
+    return True
+
+
+def postgres_over_tcp() -> database.ConnectionParams:
+    """The project's database as the transformer role, reachable over TCP
+    (pgJDBC has no Unix sockets): the PG* server as it is, or the embedded
+    one listening on 127.0.0.1 too."""
+    if database.uses_external_server():
+        params = database.params_from_env()
+        if params.is_socket:
+            raise SystemExit(
+                f"PGHOST={params.host} is a socket directory: Spark reads"
+                " PostgreSQL over JDBC, which needs a host name"
+            )
+        # the PG* variables already name the role Spark reads as
+        return params
+    return database.listen_on_tcp().as_role(credentials.TRANSFORMER)
+
+
+def jdbc_url(params: database.ConnectionParams) -> str:
+    host = "127.0.0.1" if params.is_socket else params.host
+    return f"jdbc:postgresql://{host}:{params.port}/{params.dbname}"
+
+
+def _quoted(value: str) -> str:
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def create_sources(thrift: ThriftServer, params: database.ConnectionParams) -> None:
+    """Each source table as a JDBC table of the same name in Spark."""
+    vars_ = dbt_vars.project_vars()
+    statements = []
+    for schema_var, tables in SOURCE_TABLES.items():
+        schema = str(vars_[schema_var])
+        statements.append(f"create database if not exists {schema}")
+        for table in tables:
+            options = {
+                "url": jdbc_url(params),
+                "driver": "org.postgresql.Driver",
+                "dbtable": f"{schema}.{table}",
+                "user": params.user,
+                "password": params.password or "",
+                "fetchsize": "10000",
+                "sessionInitStatement": f"set time zone '{TIME_ZONE}'",
+            }
+            statements += [
+                f"drop table if exists {schema}.{table}",
+                f"create table {schema}.{table} using org.apache.spark.sql.jdbc"
+                " options ("
+                + ", ".join(f"{key} {_quoted(value)}" for key, value in options.items())
+                + ")",
+            ]
+    with thrift.connect() as conn:
+        cursor = conn.cursor()
+        for statement in statements:
+            cursor.execute(statement)
