@@ -23,6 +23,7 @@ import pytest
 
 from demo import data as demo_data
 from tests import pg
+from tests import restatements as credit_changes
 from warehouse import database
 
 CREDIT_COLUMNS = (
@@ -235,7 +236,7 @@ def test_every_incremental_step_equals_a_full_refresh(
     for step in (1, 2):
         now = ANCHOR + timedelta(hours=6 * step)
         counts = demo_data.advance(
-            params, seed=step, now=now, new_orders=25, changes=40, campaign_changes=10
+            params, seed=step, now=now, new_orders=25, changes=40, campaign_changes=16
         )
         made.update(counts)
         with database.connect(params, autocommit=True) as conn:
@@ -253,11 +254,16 @@ def test_every_incremental_step_equals_a_full_refresh(
             run_dbt(params, "build", *NIGHTLY_OBSERVATION)
         found = differences(params, aggregates)
         assert found == dict.fromkeys(found, 0), f"step {step} after {counts}"
+        # the restatements recorded so far add up to the credits as they are
+        assert credit_changes.recorded(params, datetime.now(UTC)) == (
+            credit_changes.nonzero(credit_changes.credited(params))
+        ), f"step {step}: the restatements do not add up to the credits"
         recomputed = pg.query(
             params,
             "select model_name, items_recomputed from marts.fct_attribution_builds"
             " where build_id in (select max(build_id) from marts.fct_attribution_builds"
-            " where model_name not like 'agg_%%' group by model_name)",
+            " where model_name not like 'agg_%%'"
+            " and model_name != 'fct_credit_changes' group by model_name)",
         )
         assert recomputed, f"step {step}: no build of a fact was logged"
         assert all(items > 0 for _, items in recomputed), recomputed
@@ -270,9 +276,19 @@ def test_every_incremental_step_equals_a_full_refresh(
             "select items_recomputed, rows_deleted, rows_inserted"
             " from marts.fct_attribution_builds where build_id in (select max(build_id)"
             " from marts.fct_attribution_builds where model_name like any"
-            " (array['fct_%%', 'agg_%%']) group by model_name)",
+            " (array['fct_%%', 'agg_%%']) and model_name != 'fct_credit_changes'"
+            " group by model_name)",
         )
         assert second == [(0, 0, 0)] * 4, "a second run did work"
+        assert (
+            pg.scalar(
+                params,
+                "select rows_inserted from marts.fct_attribution_builds"
+                " where model_name = 'fct_credit_changes'"
+                " order by build_id desc limit 1",
+            )
+            == 0
+        ), "a second run recorded changes"
         assert frequent_run(params) == [], "no change, yet a frequent run"
 
     # the history is only a test if it made every kind of change

@@ -8,7 +8,9 @@ checks and the demo read it from there instead of keeping a second copy.
 from __future__ import annotations
 
 import functools
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import yaml
 
@@ -34,6 +36,16 @@ def dbt_var(name: str) -> Any:
 def reporting_timezone() -> str:
     """The zone whose days the marts report (``sale_date``, ``spend_date``)."""
     return str(dbt_var("reporting_timezone"))
+
+
+def reporting_zone() -> ZoneInfo:
+    """The reporting time zone, for Python's datetimes."""
+    return ZoneInfo(reporting_timezone())
+
+
+def reporting_day(moment: datetime) -> date:
+    """An instant's day in the reporting time zone, as the marts count it."""
+    return moment.astimezone(reporting_zone()).date()
 
 
 def countable_statuses() -> tuple[str, ...]:

@@ -1,10 +1,15 @@
-"""Leaderboard: campaigns ranked over a sale-date range."""
+"""Leaderboard: campaigns ranked over a sale-date range, and what has
+changed in those figures since a day the marketer looked."""
+
+from datetime import datetime, time
 
 import streamlit as st
 
 from dashboard import ui
+from dashboard.data import campaigns as campaign_data
 from dashboard.data import export, reports
 from marketing.rules import PLATFORMS
+from warehouse.dbt_vars import reporting_zone
 
 ui.require_user("viewer")
 url = ui.db_url()
@@ -74,3 +79,65 @@ st.download_button(
     file_name=f"leaderboard_{mode.lower()}_{start}_{end}.csv",
     mime="text/csv",
 )
+
+if not reports.has_restatements(url):
+    st.stop()
+st.subheader("What changed since")
+as_of = st.date_input(
+    f"As of the end of ({reporting_zone().key})",
+    value=None,
+    max_value=datetime.now(reporting_zone()).date(),
+    key="leaderboard_as_of",
+    help="The credits of this range's sales as the reports showed them at the"
+    " end of that day, and what has moved them since",
+)
+if as_of is None:
+    st.caption("Pick a day to see these figures as they stood then.")
+    st.stop()
+restated = reports.restatements(url, start, end, mode, as_of)
+moved = restated[restated["change"] != 0]
+if moved.empty:
+    st.success(f"Nothing has changed in these figures since the end of {as_of}.")
+    st.stop()
+st.caption(
+    f"{len(moved)} of {len(restated)} campaigns moved since the end of {as_of}:"
+    f" {ui.money(float(moved['change'].sum()))} of revenue, {mode} credit"
+)
+causes = {
+    cause: st.column_config.NumberColumn(label, format="%.2f")
+    for cause, label in reports.CHANGE_CAUSES.items()
+}
+st.dataframe(
+    moved,
+    hide_index=True,
+    column_config={
+        "campaign_id": st.column_config.NumberColumn("Id", format="%d"),
+        "name": "Campaign",
+        "units_then": st.column_config.NumberColumn(
+            f"Units then ({as_of})", format="%.2f"
+        ),
+        "revenue_then": st.column_config.NumberColumn(
+            f"Revenue then ({as_of})", format="%.2f"
+        ),
+        "revenue_now": st.column_config.NumberColumn("Revenue now", format="%.2f"),
+        "change": st.column_config.NumberColumn("Change", format="%+.2f"),
+        **causes,
+    },
+)
+since = datetime.combine(as_of, time.max, tzinfo=reporting_zone())
+corrections = campaign_data.corrections_since(
+    url, since, [int(campaign) for campaign in moved["campaign_id"]]
+)
+if not corrections.empty:
+    st.markdown("**Corrections behind these changes**")
+    st.dataframe(
+        corrections,
+        hide_index=True,
+        column_config={
+            "recorded_at": st.column_config.DatetimeColumn("Recorded"),
+            "campaign_id": st.column_config.NumberColumn("Campaign", format="%d"),
+            "changed_by": "By",
+            "change": "Change",
+            "reason": "Reason",
+        },
+    )

@@ -137,6 +137,91 @@ def leaderboard(
     )
 
 
+# fct_credit_changes' causes, in the order the leaderboard shows them
+CHANGE_CAUSES = {
+    "sale": "New sales",
+    "reversal": "Reversals",
+    "reinstatement": "Reinstatements",
+    "order_edit": "Order edits",
+    "correction": "Corrections",
+    "rebuild": "Rebuilds",
+}
+
+
+def has_restatements(url: str) -> bool:
+    return bool(
+        connection.scalar(
+            url, "select to_regclass('marts.fct_credit_changes') is not null"
+        )
+    )
+
+
+@cached_read
+def restatements(
+    url: str, start: date, end: date, mode: str, as_of: date
+) -> pd.DataFrame:
+    """Per campaign, its non-reversed credits of sales in the range as they
+    stood at the end of the day `as_of` (reporting time zone), as they stand
+    now, and the change between, by cause (revenue). From the restatements
+    mart: what was recorded up to a time is what the reports said then."""
+    causes = ",\n".join(
+        f"coalesce(sum(revenue_delta) filter (where not by_then"
+        f" and cause = '{cause}'), 0)::float8 as {cause}"
+        for cause in CHANGE_CAUSES
+    )
+    return connection.frame(
+        url,
+        f"""
+        with changes as (
+            select
+                campaign_id,
+                cause,
+                units_delta,
+                revenue_delta,
+                recorded_at
+                < ((cast(:as_of as date) + 1)::timestamp at time zone :tz)
+                as by_then
+            from marts.fct_credit_changes
+            where credit_mode = :mode and sale_date between :start and :end
+        ),
+        totals as (
+            select
+                campaign_id,
+                coalesce(sum(units_delta) filter (where by_then), 0)::float8
+                    as units_then,
+                coalesce(sum(revenue_delta) filter (where by_then), 0)::float8
+                    as revenue_then,
+                sum(revenue_delta)::float8 as revenue_now,
+                coalesce(sum(revenue_delta) filter (where not by_then), 0)::float8
+                    as change,
+                {causes}
+            from changes
+            group by campaign_id
+        )
+        select
+            campaigns.campaign_id,
+            campaigns.name,
+            totals.units_then,
+            totals.revenue_then,
+            totals.revenue_now,
+            totals.change,
+            {", ".join(f"totals.{cause}" for cause in CHANGE_CAUSES)}
+        from totals
+        inner join marts.dim_campaigns as campaigns
+            on totals.campaign_id = campaigns.campaign_id
+        where totals.revenue_then != 0 or totals.revenue_now != 0
+            or totals.change != 0
+        order by abs(totals.change) desc, totals.revenue_now desc,
+            campaigns.campaign_id
+        """,
+        mode=_mode(mode),
+        start=start,
+        end=end,
+        as_of=as_of,
+        tz=reporting_timezone(),
+    )
+
+
 def has_spend_marts(url: str) -> bool:
     return bool(
         connection.scalar(

@@ -6,6 +6,8 @@ Times are shown in the reporting time zone (the dbt var), like the reports.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pandas as pd
 
 from marketing import db
@@ -86,4 +88,77 @@ def history(conn: db.AnyConnection, campaign_id: int) -> pd.DataFrame:
         conn,
         HISTORY_SQL,
         {"id": campaign_id, "tz": reporting_timezone(), "actions": list(SHOWN_ACTIONS)},
+    )
+
+
+CORRECTIONS_SQL = """
+select recorded_at, campaign_id, changed_by, change, reason
+from (
+    select
+        events.created_at as recorded_at,
+        events.campaign_id,
+        events.changed_by,
+        'status ' || events.to_status || ' backdated to '
+            || to_char(events.changed_at at time zone %(tz)s,
+                       'YYYY-MM-DD HH24:MI') as change,
+        events.reason
+    from marketing.ad_campaign_status_events as events
+    where events.reason is not null and events.created_at > %(since)s
+    union all
+    select
+        targets.created_at,
+        targets.campaign_id,
+        targets.created_by,
+        'product ' || targets.product_id || ' targeted from '
+            || to_char(targets.effective_from at time zone %(tz)s,
+                       'YYYY-MM-DD HH24:MI')
+            || coalesce(' until ' || to_char(
+                targets.effective_to at time zone %(tz)s,
+                'YYYY-MM-DD HH24:MI'), ''),
+        targets.reason
+    from marketing.ad_campaign_products as targets
+    where targets.reason is not null and targets.created_at > %(since)s
+    union all
+    select
+        audit_log.occurred_at,
+        audit_log.campaign_id,
+        audit_log.actor,
+        case audit_log.action
+            when 'product.removed'
+                then 'product ' || audit_log.product_id || ' removed'
+            else 'corrected: ' || (
+                select string_agg(
+                    changed.key || ' ' || coalesce(changed.value ->> 'from',
+                    '∅') || ' → ' || coalesce(changed.value ->> 'to', '∅'),
+                    '; ' order by changed.key)
+                from jsonb_each(audit_log.details) as changed
+            )
+        end,
+        audit_log.reason
+    from app.audit_log as audit_log
+    where
+        audit_log.reason is not null
+        and audit_log.action = any(%(actions)s)
+        and audit_log.occurred_at > %(since)s
+) as corrections
+where campaign_id = any(%(campaigns)s)
+order by recorded_at desc, campaign_id
+"""
+
+
+def corrections_since(
+    conn: db.AnyConnection, since: datetime, campaign_ids: list[int]
+) -> pd.DataFrame:
+    """The corrections of those campaigns recorded after `since`, newest
+    first: who made each and the reason they gave (a correction always has
+    one: the database refuses it otherwise)."""
+    return db.frame(
+        conn,
+        CORRECTIONS_SQL,
+        {
+            "since": since,
+            "campaigns": list(campaign_ids),
+            "tz": reporting_timezone(),
+            "actions": ["campaign.corrected", "product.removed"],
+        },
     )

@@ -9,7 +9,7 @@
         partition_by=['sale_date'],
         pre_hook=[
             "{{ incremental_engine.stage_affected_keys(affected_campaign_days(incremental_engine.watermark())) }}",
-            "{{ incremental_engine.prune_change_log(ref('fct_order_item_campaign_credits'), incremental_engine.watermark()) }}",
+            "{{ incremental_engine.prune_change_log(ref('fct_order_item_campaign_credits'), credit_log_read_by_all()) }}",
         ],
         post_hook="{{ incremental_engine.record_full_build() }}",
         indexes=[

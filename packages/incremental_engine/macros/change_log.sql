@@ -5,8 +5,10 @@
     logged_at and the columns the config names besides the key. Its readers
     add the differences (an aggregate) or find what changed
     (`changed_since`); a full build starts it afresh, and its readers then
-    recompute everything (`rebuilt_since`). Each log has one reader, which
-    drops what it applied (`prune_change_log`).
+    recompute everything (`rebuilt_since`). One reader drops what every
+    reader has applied (`prune_change_log` at the oldest of their
+    watermarks); a reader that is not a replace_rows model records how far
+    it has read with `record_reader_build`.
 -#}
 {% macro change_log_relation(relation) -%}
     {{ relation.schema }}.{{ relation.identifier }}__changes

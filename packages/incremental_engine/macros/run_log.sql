@@ -66,9 +66,10 @@
 {#-
     The model's watermark as a literal (`-infinity` before its first
     build), read when the model runs, so the planner can use the indexes on
-    observation times.
+    observation times; `model_name` reads another model's (a change log's
+    other reader).
 -#}
-{% macro watermark() -%}
+{% macro watermark(model_name=none) -%}
     {%- set since = "-infinity" -%}
     {%- if execute -%}
         {%- set runs = adapter.get_relation(
@@ -79,7 +80,7 @@
             {%- set result = run_query(
                 "select cast(max(watermark) as " ~ dbt.type_string() ~ ")"
                 ~ " from " ~ incremental_engine.run_log_relation()
-                ~ " where model_name = '" ~ this.identifier ~ "'") -%}
+                ~ " where model_name = '" ~ (model_name or this.identifier) ~ "'") -%}
             {%- set since = result.columns[0].values()[0] or "-infinity" -%}
         {%- endif -%}
     {%- endif -%}
@@ -144,4 +145,42 @@
         from {{ this }}
         cross join {{ incremental_engine.build_started_relation() }} as started
     {%- endif -%}
+{% endmacro %}
+
+{#-
+    Post-hook of a change log's reader that is not itself a replace_rows
+    model (an append-only history): its build in the run log, so that
+    `watermark()` says how far it has read. `inserted_where` (a condition
+    on its rows) counts the rows this build added.
+-#}
+{% macro record_reader_build(inserted_where=none) %}
+    {{ return(adapter.dispatch('record_reader_build', 'incremental_engine')(
+        inserted_where)) }}
+{% endmacro %}
+
+{% macro default__record_reader_build(inserted_where) %}
+    {{ incremental_engine.run_log_insert() }}
+    select
+        '{{ this.identifier }}', now(), clock_timestamp(), {{ not is_incremental() }},
+        null, null,
+        {% if inserted_where %}
+            (select count(*) from {{ this }} where {{ inserted_where }}),
+        {% else %}
+            null,
+        {% endif %}
+        null, '{{ invocation_id }}'
+{% endmacro %}
+
+{% macro spark__record_reader_build(inserted_where) %}
+    {{ incremental_engine.run_log_insert() }}
+    select
+        unix_micros(current_timestamp()), '{{ this.identifier }}',
+        current_timestamp(), current_timestamp(), {{ not is_incremental() }},
+        null, null,
+        {% if inserted_where %}
+            (select count(*) from {{ this }} where {{ inserted_where }}),
+        {% else %}
+            null,
+        {% endif %}
+        null, '{{ invocation_id }}'
 {% endmacro %}
