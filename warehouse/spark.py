@@ -47,6 +47,9 @@ SOURCE_TABLES = {
         "ad_spend_daily",
     ),
 }
+# What `python -m measurement lift` writes into PostgreSQL; the models read
+# it as the `measurement` source, whose schema is fixed.
+ESTIMATE_TABLES = {"measurement": ("campaign_lift", "campaign_lift_daily")}
 TIME_ZONE = "UTC"
 START_TIMEOUT_SECONDS = 180
 
@@ -242,8 +245,8 @@ def create_sources(thrift: ThriftServer, params: database.ConnectionParams) -> N
     """Each source table as a JDBC table of the same name in Spark."""
     vars_ = dbt_vars.project_vars()
     statements = []
-    for schema_var, tables in SOURCE_TABLES.items():
-        schema = str(vars_[schema_var])
+    by_schema = {str(vars_[var]): tables for var, tables in SOURCE_TABLES.items()}
+    for schema, tables in (by_schema | ESTIMATE_TABLES).items():
         statements.append(f"create database if not exists {schema}")
         for table in tables:
             options = {
