@@ -12,9 +12,9 @@ estimates as (
 final as (
     select
         campaign_id::bigint as campaign_id,
-        estimate_status::text as estimate_status,
-        status_reason::text as status_reason,
-        method::text as method,  -- noqa: RF04
+        estimate_status::{{ type_text() }} as estimate_status,
+        status_reason::{{ type_text() }} as status_reason,
+        method::{{ type_text() }} as method,  -- noqa: RF04
         pre_start::date as pre_start,
         post_start::date as post_start,
         post_end::date as post_end,
@@ -29,17 +29,17 @@ final as (
         incremental_units::numeric(14, 4) as incremental_units,
         incremental_units_low::numeric(14, 4) as incremental_units_low,
         incremental_units_high::numeric(14, 4) as incremental_units_high,
-        lift_pct::numeric as lift_pct,
+        lift_pct::{{ type_ratio() }} as lift_pct,
         spend::numeric(14, 2) as spend,
-        iroas::numeric as iroas,
-        iroas_low::numeric as iroas_low,
-        iroas_high::numeric as iroas_high,
-        pre_trend_p_value::numeric as pre_trend_p_value,
+        iroas::{{ type_ratio() }} as iroas,
+        iroas_low::{{ type_ratio() }} as iroas_low,
+        iroas_high::{{ type_ratio() }} as iroas_high,
+        pre_trend_p_value::{{ type_ratio() }} as pre_trend_p_value,
         placebo_revenue::numeric(14, 2) as placebo_revenue,
-        placebo_p_value::numeric as placebo_p_value,
+        placebo_p_value::{{ type_ratio() }} as placebo_p_value,
         is_reliable::boolean as is_reliable,
-        reliability_reason::text as reliability_reason,
-        estimated_at::timestamptz as estimated_at
+        reliability_reason::{{ type_text() }} as reliability_reason,
+        estimated_at::{{ type_timestamptz() }} as estimated_at
     from estimates
 )
 
