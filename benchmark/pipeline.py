@@ -42,7 +42,7 @@ import psycopg
 
 from benchmark import data as bench_data
 from orchestration import changes
-from warehouse import database, dbt_runner, migrate
+from warehouse import database, dbt_runner, migrate, paths
 
 FACT = "fct_order_item_campaign_credits"
 # A server tuned for analytics on this 24 GiB machine; the builds and the
@@ -352,7 +352,7 @@ def bench_server() -> database.ConnectionParams:
     under .local/bench, tuned and restarted once."""
     if database.uses_external_server():
         return database.params_from_env()
-    data_dir = database.local_dir() / "bench" / "pgdata"
+    data_dir = paths.local_dir() / "bench" / "pgdata"
     data_dir.parent.mkdir(parents=True, exist_ok=True)
     params = database.embedded_params(database.start_embedded(data_dir), "postgres")
     with psycopg.connect(params.conninfo(), autocommit=True) as conn:
@@ -431,7 +431,7 @@ class PeakMemory:
 def postmaster_pid() -> int | None:
     if database.uses_external_server():
         return None
-    pid_file = database.local_dir() / "bench" / "pgdata" / "postmaster.pid"
+    pid_file = paths.local_dir() / "bench" / "pgdata" / "postmaster.pid"
     try:
         return int(pid_file.read_text().split()[0])
     except (OSError, ValueError, IndexError):
@@ -598,7 +598,7 @@ def explained(params: database.ConnectionParams, seconds: float | None):
             for name in settings:
                 conn.execute(f"alter database {params.dbname} reset {name}")
         if not database.uses_external_server():
-            log = database.local_dir() / "bench" / "pgdata" / "log"
+            log = paths.local_dir() / "bench" / "pgdata" / "log"
             progress(f"plans of statements over {seconds} s: {log}")
 
 

@@ -39,7 +39,7 @@ import pandas as pd
 from sqlalchemy import Connection, text
 
 from marketing.audit import audit
-from warehouse.database import PROJECT_ROOT, local_dir
+from warehouse.paths import PROJECT_ROOT, local_dir
 
 FIELDS = ("campaign", "spend_date", "spend", "impressions", "clicks")
 REQUIRED = ("campaign", "spend_date", "spend")

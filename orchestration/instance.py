@@ -32,7 +32,7 @@ from pathlib import Path
 
 import psycopg
 
-from warehouse import credentials, database, roles
+from warehouse import credentials, database, paths, roles
 
 MANAGED_MARK = "# written by python -m orchestration.instance"
 
@@ -57,7 +57,7 @@ run_monitoring:
 
 
 def default_home() -> Path:
-    return Path(os.environ.get("DAGSTER_HOME") or database.local_dir() / "dagster")
+    return Path(os.environ.get("DAGSTER_HOME") or paths.local_dir() / "dagster")
 
 
 def storage_params(admin: database.ConnectionParams) -> database.ConnectionParams:

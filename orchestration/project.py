@@ -18,9 +18,9 @@ from typing import Any
 from dagster_dbt import DbtProject
 
 from orchestration.settings import Settings
-from warehouse import database, dbt_runner
+from warehouse import dbt_runner, paths
 
-PROJECT_DIR = database.PROJECT_ROOT
+PROJECT_DIR = paths.PROJECT_ROOT
 
 
 def profiles_dir() -> Path:

@@ -18,7 +18,7 @@ from orchestration.resources import AttributionDatabase
 from tests import pg
 from tests.dbt_in_process import BUILD
 from tests.sources import Sources
-from warehouse import credentials, database, dbt_runner, migrate, roles
+from warehouse import credentials, database, dbt_runner, migrate, paths, roles
 
 T0 = datetime(2026, 4, 1, tzinfo=UTC)
 REFUSED = (psycopg.errors.InsufficientPrivilege, psycopg.errors.RestrictViolation)
@@ -169,7 +169,7 @@ def test_secrets_stay_in_a_private_file_and_out_of_printed_urls(built_db):
         capture_output=True,
         text=True,
         check=True,
-        cwd=database.PROJECT_ROOT,
+        cwd=paths.PROJECT_ROOT,
     ).stdout
     assert "attribution_app" in printed
     assert app.password not in printed

@@ -32,6 +32,8 @@ import os
 import secrets
 from pathlib import Path
 
+from warehouse.paths import local_dir
+
 OWNER = "attribution_owner"
 APP = "attribution_app"
 TRANSFORMER = "attribution_transformer"
@@ -54,8 +56,6 @@ PASSWORD_VARIABLES = {
 
 
 def secrets_file() -> Path:
-    from warehouse.database import local_dir
-
     return local_dir() / "secrets.env"
 
 

@@ -25,8 +25,11 @@ from psycopg import sql
 
 from warehouse import credentials
 
+# PROJECT_ROOT is handed on for callers that reach the paths through here
+from warehouse.paths import PROJECT_ROOT as PROJECT_ROOT
+from warehouse.paths import local_dir
+
 DEFAULT_DATABASE = "attribution"
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 @dataclass(frozen=True)
@@ -102,10 +105,6 @@ def _quote_kv(value: str) -> str:
 
 def uses_external_server() -> bool:
     return bool(os.environ.get("PGHOST"))
-
-
-def local_dir() -> Path:
-    return Path(os.environ.get("ATTRIBUTION_LOCAL_DIR", PROJECT_ROOT / ".local"))
 
 
 def embedded_data_dir() -> Path:

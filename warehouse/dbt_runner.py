@@ -14,9 +14,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from warehouse import credentials, database
+from warehouse import credentials, database, paths
 
-PROJECT_ROOT = database.PROJECT_ROOT
+PROJECT_ROOT = paths.PROJECT_ROOT
 # what dbt reads: a newer or different file here is a new project
 PROJECT_SOURCES = (
     "dbt_project.yml",
@@ -31,7 +31,7 @@ PROJECT_SOURCES = (
 
 def dbt_profiles_dir() -> Path:
     """A profiles directory holding profiles.example.yml as profiles.yml."""
-    target = database.local_dir() / "dbt"
+    target = paths.local_dir() / "dbt"
     target.mkdir(parents=True, exist_ok=True)
     example = (PROJECT_ROOT / "profiles.example.yml").read_text()
     profile = target / "profiles.yml"

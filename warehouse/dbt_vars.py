@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
-from warehouse.database import PROJECT_ROOT
+from warehouse.paths import PROJECT_ROOT
 
 DBT_PROJECT = PROJECT_ROOT / "dbt_project.yml"
 

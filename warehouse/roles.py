@@ -26,7 +26,7 @@ from psycopg import sql
 
 from warehouse import credentials
 from warehouse.credentials import APP, BI_READER, OWNER, ROLES, TRANSFORMER
-from warehouse.database import PROJECT_ROOT
+from warehouse.paths import PROJECT_ROOT
 
 OWNED_SCHEMAS = ("marketing", "app", "ops", "measurement")
 DERIVED_SCHEMAS = ("staging", "intermediate", "snapshots", "marts")
