@@ -136,7 +136,9 @@ def run(url: str, iterations: int, mode: str) -> list[tuple[str, str, float, flo
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmark.app_queries")
     parser.add_argument("--iterations", type=int, default=20)
-    parser.add_argument("--mode", choices=reports.CREDIT_MODES, default="SPLIT")
+    parser.add_argument(
+        "--mode", choices=reports.CREDIT_MODES, default=reports.DEFAULT_MODE
+    )
     args = parser.parse_args(argv)
     # the cached reads warn that no Streamlit runtime is running: expected here
     logging.getLogger("streamlit").setLevel(logging.ERROR)

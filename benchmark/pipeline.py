@@ -42,7 +42,7 @@ import psycopg
 
 from benchmark import data as bench_data
 from orchestration import changes
-from warehouse import database, dbt_runner, migrate, paths
+from warehouse import database, dbt_runner, dbt_vars, migrate, paths
 
 FACT = "fct_order_item_campaign_credits"
 # A server tuned for analytics on this 24 GiB machine; the builds and the
@@ -311,7 +311,7 @@ def per_item_plan(
                 "delete from bench_plan_credits where order_item_id = %s", (item_id,)
             )
             for rank, campaign_id in enumerate(campaigns, start=1):
-                for mode in ("FULL", "SPLIT"):
+                for mode in dbt_vars.credit_modes():
                     amounts = _amounts(mode, (qty, revenue, profit), k, rank)
                     conn.execute(
                         "insert into bench_plan_credits values"

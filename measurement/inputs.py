@@ -17,7 +17,7 @@ import psycopg
 
 from marketing.rules import INITIAL_STATUS
 from measurement.design import Campaign
-from warehouse.dbt_vars import reporting_timezone
+from warehouse.dbt_vars import reporting_day_sql
 
 # the day's spend is on every credit mode's row of agg_campaign_daily: one
 SPEND_MODE = "SPLIT"
@@ -40,19 +40,18 @@ def _frame(conn: psycopg.Connection, sql: str, args: dict | tuple = ()) -> pd.Da
 
 
 def read(conn: psycopg.Connection) -> Inputs:
-    tz = reporting_timezone()
-    today = conn.execute("select (now() at time zone %s)::date", (tz,)).fetchone()[0]
+    today = conn.execute(f"select {reporting_day_sql('now()')}").fetchone()[0]
     rows = conn.execute(
-        """
+        f"""
         select
             campaign_id,
-            (first_running_at at time zone %(tz)s)::date,
-            (ended_at at time zone %(tz)s)::date
+            {reporting_day_sql("first_running_at")},
+            {reporting_day_sql("ended_at")}
         from marts.dim_campaigns
         where status <> %(draft)s or first_running_at is not null
         order by campaign_id
         """,
-        {"tz": tz, "draft": INITIAL_STATUS},
+        {"draft": INITIAL_STATUS},
     ).fetchall()
     campaigns = [Campaign(int(cid), start, end) for cid, start, end in rows]
     windows = _frame(

@@ -12,7 +12,7 @@ definitions call when they load: importing this module reads nothing.
 import json
 import re
 from collections.abc import Iterator, Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from dagster import (
@@ -43,6 +43,7 @@ from orchestration import health, launch
 from orchestration.project import read_manifest
 from orchestration.resources import AttributionDatabase
 from orchestration.settings import Settings
+from warehouse.dbt_vars import reporting_zone
 
 # Retried: what a restart, failover or busy server throws. Not retried: a
 # failing test or a broken model, which fails the same way every time.
@@ -84,7 +85,7 @@ class AttributionBuildConfig(Config):
         default=None,
         alias="from",
         description="Backfill: recompute sales at or after this ISO date/timestamp"
-        " (dates are midnight UTC).",
+        " (a date is its start in the dbt var reporting_timezone).",
     )
     to: str | None = Field(
         default=None,
@@ -101,14 +102,15 @@ class AttributionBuildConfig(Config):
 
 
 def _timestamp(value: str, name: str) -> datetime:
-    """An ISO date (midnight UTC) or timestamp (UTC unless it says otherwise)."""
+    """An ISO date (the start of that reporting day) or timestamp (in the
+    reporting time zone unless it says otherwise)."""
     try:
         parsed = datetime.fromisoformat(value.strip())
     except ValueError as error:
         raise Failure(
             f"`{name}` is not an ISO date or timestamp: {value!r}", allow_retries=False
         ) from error
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=reporting_zone())
 
 
 def dbt_vars(config: AttributionBuildConfig) -> dict[str, Any]:

@@ -167,12 +167,11 @@ def marks_sql(observed: Iterable[str]) -> str:
     """One row: each observation's pending fingerprint (``observed``: those
     whose views exist), and the reporting date."""
     schema = observation_schema()
-    timezone = str(dbt_vars.dbt_var("reporting_timezone")).replace("'", "")
     columns = [
         f'{_pending_fingerprint(f"{schema}.{name}__pending")} as "{name}"'
         for name in observed
     ]
-    columns.append(f"(now() at time zone '{timezone}')::date::text as reporting_date")
+    columns.append(f"{dbt_vars.reporting_day_sql('now()')}::text as reporting_date")
     return "select " + ", ".join(columns)
 
 

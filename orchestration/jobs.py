@@ -100,7 +100,8 @@ def build_jobs(
             BACKFILL,
             selection=marts | routine,
             description="Recompute the credits of every sale in [from, to) (ISO"
-            " dates or timestamps, UTC unless stated); nothing outside the range"
+            " dates or timestamps; a date is a reporting day, a timestamp is in"
+            " the reporting time zone unless stated); nothing outside the range"
             " changes.",
             config=backfill_config("2024-01-01", "2024-01-02"),
             tags=frequent_tags,

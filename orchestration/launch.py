@@ -35,7 +35,8 @@ def recompute_orders_config(order_ids: Iterable[int]) -> dict[str, Any]:
 
 
 def backfill_config(start: str, end: str) -> dict[str, Any]:
-    """attribution_backfill: recompute every sale in [start, end) (ISO, UTC)."""
+    """attribution_backfill: recompute every sale in [start, end): ISO dates
+    (reporting days) or timestamps (reporting time zone unless stated)."""
     return build_config(**{"from": start, "to": end})
 
 

@@ -25,7 +25,7 @@ from dagster import (
 
 from orchestration.assets import DB_RETRY_POLICY, model_key
 from orchestration.resources import AttributionDatabase
-from warehouse.dbt_vars import reporting_timezone
+from warehouse.dbt_vars import reporting_day_sql
 
 PACING = "fct_campaign_budget_pacing"
 SPEND_DAILY = "int_campaign_spend_daily"
@@ -48,7 +48,7 @@ order by pacing_ratio desc
 
 # Fivetran rows whose external id no campaign has, and spend of campaigns
 # that never ran or on days outside their flight.
-UNEXPLAINED_SPEND_SQL = """
+UNEXPLAINED_SPEND_SQL = f"""
 select 'unknown external id' as problem, ad_platform || ':' || external_campaign_id
         as campaign, min(spend_date) as first_date, max(spend_date) as last_date,
     sum(spend) as spend
@@ -66,8 +66,8 @@ inner join marts.dim_campaigns as campaigns
     on spend.campaign_id = campaigns.campaign_id
 where spend.spend > 0 and (
     campaigns.first_running_at is null
-    or spend.spend_date < (campaigns.starts_at at time zone %(tz)s)::date
-    or spend.spend_date > (campaigns.ends_at at time zone %(tz)s)::date
+    or spend.spend_date < {reporting_day_sql("campaigns.starts_at")}
+    or spend.spend_date > {reporting_day_sql("campaigns.ends_at")}
 )
 group by 1, 2
 order by 1, 2
@@ -124,7 +124,7 @@ def build_spend_checks(
     )
     def spend_matches_campaigns(database: AttributionDatabase) -> AssetCheckResult:
         with database.connect() as conn:
-            problems = _rows(conn, UNEXPLAINED_SPEND_SQL, {"tz": reporting_timezone()})
+            problems = _rows(conn, UNEXPLAINED_SPEND_SQL)
         return AssetCheckResult(
             passed=not problems,
             severity=AssetCheckSeverity.WARN,

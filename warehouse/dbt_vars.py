@@ -3,12 +3,18 @@
 A rule the models take from a var (the reporting time zone, the order
 statuses that count) is written once, in ``dbt_project.yml``; the app, the
 checks and the demo read it from there instead of keeping a second copy.
+
+The reporting day has one home on each side: the macros ``reporting_day`` and
+``day_bounds`` (``macros/reporting_day.sql``) in dbt, and here
+:func:`reporting_day` / :func:`day_start` for Python's values and
+:func:`reporting_day_sql` / :func:`day_start_sql` for the SQL that Python
+writes itself. Nothing else converts to the reporting day.
 """
 
 from __future__ import annotations
 
 import functools
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -46,6 +52,33 @@ def reporting_zone() -> ZoneInfo:
 def reporting_day(moment: datetime) -> date:
     """An instant's day in the reporting time zone, as the marts count it."""
     return moment.astimezone(reporting_zone()).date()
+
+
+def day_start(day: date) -> datetime:
+    """The instant a reporting day begins (its midnight in the reporting zone)."""
+    return datetime.combine(day, time.min, tzinfo=reporting_zone())
+
+
+def _zone_literal() -> str:
+    # a zone Python knows is letters, digits and /_+-: nothing to escape
+    return "'" + reporting_zone().key.replace("'", "''") + "'"
+
+
+def reporting_day_sql(instant: str) -> str:
+    """SQL (PostgreSQL): the timestamptz expression `instant` as its reporting
+    day, a date; the macro ``reporting_day`` for the SQL Python writes."""
+    return f"({instant} at time zone {_zone_literal()})::date"
+
+
+def day_start_sql(day: str) -> str:
+    """SQL (PostgreSQL): the instant the reporting day `day` (a date
+    expression) begins; the macro ``day_bounds`` for the SQL Python writes."""
+    return f"(({day})::timestamp at time zone {_zone_literal()})"
+
+
+def credit_modes() -> tuple[str, ...]:
+    """The credit modes the facts carry a row of (FULL, SPLIT)."""
+    return tuple(dbt_var("credit_modes"))
 
 
 def countable_statuses() -> tuple[str, ...]:

@@ -13,7 +13,7 @@ import pandas as pd
 
 from dashboard.data import connection
 from dashboard.data.cache import cached_read
-from warehouse.dbt_vars import reporting_timezone
+from warehouse.dbt_vars import reporting_day_sql
 
 
 def _has_lift(url: str) -> bool:
@@ -90,16 +90,15 @@ def campaign_life(url: str, campaign_id: int) -> tuple[date | None, date | None]
     None: still going)."""
     rows = connection.frame(
         url,
-        """
+        f"""
         select
-            (coalesce(first_running_at, starts_at) at time zone :tz)::date
+            {reporting_day_sql("coalesce(first_running_at, starts_at)")}
                 as first_day,
-            (coalesce(ended_at, ends_at) at time zone :tz)::date as last_day
+            {reporting_day_sql("coalesce(ended_at, ends_at)")} as last_day
         from marts.dim_campaigns
         where campaign_id = :id
         """,
         id=campaign_id,
-        tz=reporting_timezone(),
     )
     if rows.empty:
         return None, None

@@ -13,9 +13,11 @@ import pandas as pd
 
 from dashboard.data import connection
 from dashboard.data.cache import cached_read
-from warehouse.dbt_vars import reporting_timezone
+from warehouse.dbt_vars import credit_modes, day_start_sql
 
-CREDIT_MODES = ("SPLIT", "FULL")
+# SPLIT first: the mode the pages open in, the one whose totals add up
+DEFAULT_MODE = "SPLIT"
+CREDIT_MODES = tuple(sorted(credit_modes(), key=lambda mode: mode != DEFAULT_MODE))
 MODE_EXPLANATIONS = {
     "SPLIT": "SPLIT divides each sale exactly among the campaigns that match it: "
     "totals add up to real sales.",
@@ -36,8 +38,8 @@ SORT_COLUMNS = {
 
 # sale_time bounds of a sale-date range, index-friendly on sale_time
 _SALE_TIME_IN_RANGE = (
-    "sale_time >= (cast(:start as date)::timestamp at time zone :tz)"
-    " and sale_time < ((cast(:end as date) + 1)::timestamp at time zone :tz)"
+    f"sale_time >= {day_start_sql('cast(:start as date)')}"
+    f" and sale_time < {day_start_sql('cast(:end as date) + 1')}"
 )
 
 
@@ -179,7 +181,7 @@ def restatements(
                 units_delta,
                 revenue_delta,
                 recorded_at
-                < ((cast(:as_of as date) + 1)::timestamp at time zone :tz)
+                < {day_start_sql("cast(:as_of as date) + 1")}
                 as by_then
             from marts.fct_credit_changes
             where credit_mode = :mode and sale_date between :start and :end
@@ -218,7 +220,6 @@ def restatements(
         start=start,
         end=end,
         as_of=as_of,
-        tz=reporting_timezone(),
     )
 
 
@@ -331,7 +332,6 @@ def campaign_products(
         mode=_mode(mode),
         start=start,
         end=end,
-        tz=reporting_timezone(),
     )
 
 
@@ -363,9 +363,7 @@ def campaign_orders(
     page_size: int = 50,
 ) -> tuple[pd.DataFrame, int]:
     """One page of credited orders (reversed ones included) and the total count."""
-    params = dict(
-        id=campaign_id, mode=_mode(mode), start=start, end=end, tz=reporting_timezone()
-    )
+    params = dict(id=campaign_id, mode=_mode(mode), start=start, end=end)
     total = connection.scalar(
         url,
         "select count(distinct order_id) from marts.fct_order_item_campaign_credits"
@@ -394,7 +392,6 @@ def campaign_orders_all(
         mode=_mode(mode),
         start=start,
         end=end,
-        tz=reporting_timezone(),
     )
 
 

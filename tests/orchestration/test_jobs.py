@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from orchestration import launch
 from tests import pg
 from tests.orchestration import support
+from warehouse.dbt_vars import day_start
 
 CREDITS = "marts/fct_order_item_campaign_credits"
 ITEMS = "marts/fct_order_item_attribution"
@@ -74,9 +75,8 @@ def test_a_second_incremental_run_follows_new_orders(built_db):
 def _busiest_sale_day(params) -> date:
     return pg.scalar(
         params,
-        "select (sale_time at time zone 'UTC')::date from"
-        " marts.fct_order_item_campaign_credits group by 1 order by count(*) desc,"
-        " 1 limit 1",
+        "select sale_date from marts.fct_order_item_campaign_credits"
+        " group by 1 order by count(*) desc, 1 limit 1",
     )
 
 
@@ -139,7 +139,9 @@ def _record_the_corruption(params) -> None:
 
 def test_backfill_recomputes_its_range_and_touches_nothing_else(built_db):
     day = _busiest_sale_day(built_db)
-    start, end = f"{day}T00:00:00+00:00", f"{day + timedelta(days=1)}T00:00:00+00:00"
+    # a backfill's dates are reporting days: [its start, the next day's start)
+    start = day_start(day).isoformat()
+    end = day_start(day + timedelta(days=1)).isoformat()
     in_range = "sale_time >= %s::timestamptz and sale_time < %s::timestamptz"
     out_of_range = f"not ({in_range})"
     correct = support.credit_rows(built_db)
