@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dashboard.data import connection
-from marketing.audit import User, audit, require_role
+from marketing.audit import DAGSTER_LAUNCHED, User, audit, require_role
 from orchestration import launch
 
 DEFAULT_URL = "http://127.0.0.1:3000/graphql"
@@ -174,7 +174,7 @@ def launch_recompute(
         audit(
             conn,
             user,
-            "dagster.launched",
+            DAGSTER_LAUNCHED,
             details={"job": job, "run_id": run_id, "run_config": config},
         )
     return run_id

@@ -16,6 +16,25 @@ from typing import Any
 from marketing import db
 
 ROLES = ("viewer", "marketer", "admin")
+
+# Every audit action, as app.audit_log stores it: writers and readers use
+# these names, never the bare strings.
+CAMPAIGN_CREATED = "campaign.created"
+CAMPAIGN_UPDATED = "campaign.updated"
+CAMPAIGN_CORRECTED = "campaign.corrected"
+CAMPAIGN_DELETED = "campaign.deleted"
+STATUS_CHANGED = "status.changed"
+PRODUCTS_ADDED = "products.added"
+PRODUCT_REMOVED = "product.removed"
+SPEND_LOADED = "spend.loaded"
+DAGSTER_LAUNCHED = "dagster.launched"
+SIGN_IN_SUCCEEDED = "sign_in.succeeded"
+SIGN_IN_FAILED = "sign_in.failed"
+SIGN_IN_THROTTLED = "sign_in.throttled"
+SIGN_IN_UNLOCKED = "sign_in.unlocked"
+# written by the database itself, not through audit(): the trigger of
+# migration 0008_corrections records a correction made outside the app
+CORRECTION_RECORDED = "correction.recorded"
 _RANK = {role: rank for rank, role in enumerate(ROLES)}
 
 

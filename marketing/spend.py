@@ -38,7 +38,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Connection, text
 
-from marketing.audit import audit
+from marketing.audit import SPEND_LOADED, audit
 from warehouse.paths import PROJECT_ROOT, local_dir
 
 FIELDS = ("campaign", "spend_date", "spend", "impressions", "clicks")
@@ -46,7 +46,6 @@ REQUIRED = ("campaign", "spend_date", "spend")
 # what the campaign column holds
 BY_CAMPAIGN_ID = "campaign_id"
 BY_EXTERNAL_ID = "external_campaign_id"
-AUDIT_ACTION = "spend.loaded"
 MAX_SPEND = Decimal("1e12")
 # platforms write "--" or " --" for "no figure"
 _EMPTY = {"", "--", "-", "n/a", "null"}
@@ -551,7 +550,7 @@ def load(conn: Connection, parsed: SpendFile, loaded_by: str) -> LoadResult:
     audit(
         conn,
         loaded_by,
-        AUDIT_ACTION,
+        SPEND_LOADED,
         details={"file": parsed.name, "sha256": parsed.sha256, **vars(result)},
     )
     return result

@@ -16,7 +16,15 @@ import bcrypt
 from sqlalchemy import Connection, text
 
 from dashboard.data import connection
-from marketing.audit import ROLES, User, audit
+from marketing.audit import (
+    ROLES,
+    SIGN_IN_FAILED,
+    SIGN_IN_SUCCEEDED,
+    SIGN_IN_THROTTLED,
+    SIGN_IN_UNLOCKED,
+    User,
+    audit,
+)
 
 MIN_PASSWORD_LENGTH = 8
 # bcrypt reads at most 72 bytes: a longer password would be silently cut
@@ -126,15 +134,15 @@ def authenticate(
         wait = _wait_before_next_try(conn, name, client)
         if wait is not None:
             if not wait.told:
-                _audit_sign_in(conn, name, client, "sign_in.throttled", wait=wait)
+                _audit_sign_in(conn, name, client, SIGN_IN_THROTTLED, wait=wait)
             throttled = wait
         else:
             throttled = None
             user = _check_password(conn, name, username, password)
             if user is not None:
-                _audit_sign_in(conn, user.username, client, "sign_in.succeeded")
+                _audit_sign_in(conn, user.username, client, SIGN_IN_SUCCEEDED)
                 return user
-            _audit_sign_in(conn, name, client, "sign_in.failed")
+            _audit_sign_in(conn, name, client, SIGN_IN_FAILED)
     if throttled is not None:
         raise SignInThrottled(throttled.remaining, locked=throttled.locked)
     return None
@@ -148,23 +156,23 @@ class _Wait:
     told: bool  # a throttled attempt was already recorded since the last failure
 
 
-_FAILURES_SQL = """
+_FAILURES_SQL = f"""
 select count(*) as failures, max(failed.occurred_at) as last_failed_at,
     now() as now,
     exists (
         select from app.audit_log as throttled
-        where throttled.action = 'sign_in.throttled'
-            and {told}
+        where throttled.action = '{SIGN_IN_THROTTLED}'
+            and {{told}}
             and throttled.occurred_at >= max(failed.occurred_at)
     ) as told
 from app.audit_log as failed
-where failed.action = 'sign_in.failed'
-    and {scope}
+where failed.action = '{SIGN_IN_FAILED}'
+    and {{scope}}
     and failed.occurred_at > now() - :window
     and failed.occurred_at > coalesce((
         select max(reset.occurred_at)
         from app.audit_log as reset
-        where {reset}
+        where {{reset}}
     ), '-infinity')
 """
 # the name at this client: since the name's last success or unlock
@@ -173,14 +181,15 @@ _NAME_AT_CLIENT = _FAILURES_SQL.format(
     " and failed.details ->> 'client' = :client",
     told="throttled.details ->> 'username' = :name"
     " and throttled.details ->> 'client' = :client",
-    reset="reset.action in ('sign_in.succeeded', 'sign_in.unlocked')"
+    reset=f"reset.action in ('{SIGN_IN_SUCCEEDED}', '{SIGN_IN_UNLOCKED}')"
     " and reset.details ->> 'username' = :name",
 )
 # the client, whatever the name: since the client was unlocked
 _CLIENT = _FAILURES_SQL.format(
     scope="failed.details ->> 'client' = :client",
     told="throttled.details ->> 'client' = :client",
-    reset="reset.action = 'sign_in.unlocked' and reset.details ->> 'client' = :client",
+    reset=f"reset.action = '{SIGN_IN_UNLOCKED}'"
+    " and reset.details ->> 'client' = :client",
 )
 
 
@@ -217,7 +226,7 @@ def unlock(url: str, username: str | None, client: str | None, actor: str) -> No
     if not details:
         raise ValueError("name a user, a client, or both")
     with connection.transaction(url) as conn:
-        audit(conn, actor, "sign_in.unlocked", details=details)
+        audit(conn, actor, SIGN_IN_UNLOCKED, details=details)
 
 
 def _check_password(

@@ -12,7 +12,15 @@ from datetime import datetime
 from typing import Any
 
 from marketing import db
-from marketing.audit import User, audit, require_role
+from marketing.audit import (
+    CAMPAIGN_CORRECTED,
+    CAMPAIGN_CREATED,
+    CAMPAIGN_DELETED,
+    CAMPAIGN_UPDATED,
+    User,
+    audit,
+    require_role,
+)
 from marketing.campaigns import corrections
 from marketing.campaigns.validation import (
     CampaignInput,
@@ -70,7 +78,7 @@ def create_campaign(conn: db.AnyConnection, user: User, data: CampaignInput) -> 
         " values (%(id)s, null, %(status)s, now(), %(user)s)",
         {"id": campaign_id, "status": INITIAL_STATUS, "user": user.username},
     )
-    audit(conn, user, "campaign.created", campaign_id=campaign_id, details=params)
+    audit(conn, user, CAMPAIGN_CREATED, campaign_id=campaign_id, details=params)
     return campaign_id
 
 
@@ -129,7 +137,7 @@ def update_campaign(
     audit(
         conn,
         user,
-        "campaign.corrected" if correction else "campaign.updated",
+        CAMPAIGN_CORRECTED if correction else CAMPAIGN_UPDATED,
         campaign_id=campaign_id,
         reason=reason if correction else None,
         details=changes,
@@ -164,7 +172,7 @@ def delete_campaign(
     audit(
         conn,
         user,
-        "campaign.deleted",
+        CAMPAIGN_DELETED,
         campaign_id=campaign_id,
         details={"name": row.name, "platform": row.platform},
     )

@@ -11,19 +11,26 @@ from datetime import datetime
 import pandas as pd
 
 from marketing import db
+from marketing.audit import (
+    CAMPAIGN_CORRECTED,
+    CAMPAIGN_CREATED,
+    CAMPAIGN_DELETED,
+    CAMPAIGN_UPDATED,
+    PRODUCT_REMOVED,
+)
 from warehouse.dbt_vars import reporting_timezone
 
 # the audit actions a campaign's history shows (status and targeting show
 # their own rows)
 SHOWN_ACTIONS = (
-    "campaign.created",
-    "campaign.updated",
-    "campaign.corrected",
-    "campaign.deleted",
-    "product.removed",
+    CAMPAIGN_CREATED,
+    CAMPAIGN_UPDATED,
+    CAMPAIGN_CORRECTED,
+    CAMPAIGN_DELETED,
+    PRODUCT_REMOVED,
 )
 
-HISTORY_SQL = """
+HISTORY_SQL = f"""
 select recorded_at, effective_at, changed_by, change, reason
 from (
     select
@@ -58,12 +65,12 @@ from (
         audit_log.occurred_at,
         audit_log.actor,
         case audit_log.action
-            when 'campaign.created' then 'campaign created'
-            when 'campaign.deleted' then 'campaign deleted'
-            when 'product.removed'
+            when '{CAMPAIGN_CREATED}' then 'campaign created'
+            when '{CAMPAIGN_DELETED}' then 'campaign deleted'
+            when '{PRODUCT_REMOVED}'
                 then 'product ' || audit_log.product_id || ' removed'
             else (case audit_log.action
-                when 'campaign.corrected' then 'corrected: '
+                when '{CAMPAIGN_CORRECTED}' then 'corrected: '
                 else 'edited: ' end) || (
                 select string_agg(
                     changed.key || ' ' || coalesce(changed.value ->> 'from',
@@ -91,7 +98,7 @@ def history(conn: db.AnyConnection, campaign_id: int) -> pd.DataFrame:
     )
 
 
-CORRECTIONS_SQL = """
+CORRECTIONS_SQL = f"""
 select recorded_at, campaign_id, changed_by, change, reason
 from (
     select
@@ -124,7 +131,7 @@ from (
         audit_log.campaign_id,
         audit_log.actor,
         case audit_log.action
-            when 'product.removed'
+            when '{PRODUCT_REMOVED}'
                 then 'product ' || audit_log.product_id || ' removed'
             else 'corrected: ' || (
                 select string_agg(
@@ -159,6 +166,6 @@ def corrections_since(
             "since": since,
             "campaigns": list(campaign_ids),
             "tz": reporting_timezone(),
-            "actions": ["campaign.corrected", "product.removed"],
+            "actions": [CAMPAIGN_CORRECTED, PRODUCT_REMOVED],
         },
     )

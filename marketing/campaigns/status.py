@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from marketing import db
-from marketing.audit import User, audit, require_role
+from marketing.audit import STATUS_CHANGED, User, audit, require_role
 from marketing.campaigns import corrections
 from marketing.campaigns.editing import check_token, lock
 from marketing.campaigns.validation import (
@@ -128,7 +128,7 @@ def change_status(
     audit(
         conn,
         user,
-        "status.changed",
+        STATUS_CHANGED,
         campaign_id=campaign_id,
         reason=reason,
         details={

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from marketing import db
-from marketing.audit import User, audit, require_role
+from marketing.audit import PRODUCT_REMOVED, PRODUCTS_ADDED, User, audit, require_role
 from marketing.campaigns import corrections
 from marketing.campaigns.editing import lock
 from marketing.campaigns.validation import (
@@ -117,7 +117,7 @@ def add_products(
     audit(
         conn,
         user,
-        "products.added",
+        PRODUCTS_ADDED,
         campaign_id=campaign_id,
         reason=reason or None,
         details={
@@ -192,7 +192,7 @@ def remove_product(
     audit(
         conn,
         user,
-        "product.removed",
+        PRODUCT_REMOVED,
         campaign_id=campaign_id,
         product_id=product_id,
         reason=reason or None,

@@ -37,8 +37,17 @@
 {%- set items_relation = ref('fct_order_item_attribution') %}
 {%- set bad_relation = ref('int_order_items_bad') %}
 {%- set orders_relation = ref('int_orders_observed') %}
-{#- an incremental run adds each figure to the day's old one -#}
-{%- set plus_previous = "+ coalesce(previous.@, 0)" if apply_changes else "" %}
+{#- each figure by its source; an incremental run adds it to the day's old one -#}
+{%- set figures = [
+    ('item_days', [
+        'items', 'attributed_items', 'revenue', 'attributed_revenue',
+        'items_k0', 'items_k1', 'items_k2', 'items_k3_plus',
+        'reversed_items', 'reversed_revenue']),
+    ('bad_item_days', [
+        'bad_items_non_positive_quantity', 'bad_items_negative_price',
+        'bad_items_missing_product']),
+    ('empty_order_days', ['orders_without_items']),
+] %}
 with
 
 {% if apply_changes %}
@@ -169,38 +178,7 @@ empty_order_days as (
 counted as (
     select
         days.sale_date,
-        coalesce(item_days.items, 0)
-        {{ plus_previous | replace('@', 'items') }} as items,
-        coalesce(item_days.attributed_items, 0)
-        {{ plus_previous | replace('@', 'attributed_items') }} as attributed_items,
-        coalesce(item_days.revenue, 0)
-        {{ plus_previous | replace('@', 'revenue') }} as revenue,
-        coalesce(item_days.attributed_revenue, 0)
-        {{ plus_previous | replace('@', 'attributed_revenue') }} as attributed_revenue,
-        coalesce(item_days.items_k0, 0)
-        {{ plus_previous | replace('@', 'items_k0') }} as items_k0,
-        coalesce(item_days.items_k1, 0)
-        {{ plus_previous | replace('@', 'items_k1') }} as items_k1,
-        coalesce(item_days.items_k2, 0)
-        {{ plus_previous | replace('@', 'items_k2') }} as items_k2,
-        coalesce(item_days.items_k3_plus, 0)
-        {{ plus_previous | replace('@', 'items_k3_plus') }} as items_k3_plus,
-        coalesce(item_days.reversed_items, 0)
-        {{ plus_previous | replace('@', 'reversed_items') }} as reversed_items,
-        coalesce(item_days.reversed_revenue, 0)
-        {{ plus_previous | replace('@', 'reversed_revenue') }} as reversed_revenue,
-        coalesce(bad_item_days.bad_items_non_positive_quantity, 0)
-        {{ plus_previous | replace('@', 'bad_items_non_positive_quantity') }}
-            as bad_items_non_positive_quantity,
-        coalesce(bad_item_days.bad_items_negative_price, 0)
-        {{ plus_previous | replace('@', 'bad_items_negative_price') }}
-            as bad_items_negative_price,
-        coalesce(bad_item_days.bad_items_missing_product, 0)
-        {{ plus_previous | replace('@', 'bad_items_missing_product') }}
-            as bad_items_missing_product,
-        coalesce(empty_order_days.orders_without_items, 0)
-        {{ plus_previous | replace('@', 'orders_without_items') }}
-            as orders_without_items
+        {{ running_totals(figures, apply_changes) }}
     from days
     left join item_days
         on days.sale_date = item_days.sale_date

@@ -10,8 +10,24 @@
     watermarks); a reader that is not a replace_rows model records how far
     it has read with `record_reader_build`.
 -#}
+{#- The change log's name: the one place the `__changes` suffix is written. -#}
+{% macro change_log_identifier(relation) -%}
+    {{ return(relation.identifier ~ "__changes") }}
+{%- endmacro %}
+
 {% macro change_log_relation(relation) -%}
-    {{ relation.schema }}.{{ relation.identifier }}__changes
+    {{ relation.schema }}.{{ incremental_engine.change_log_identifier(relation) }}
+{%- endmacro %}
+
+{#- The change log of `relation` as it exists (none: not yet, or parsing). -#}
+{% macro existing_change_log(relation) -%}
+    {%- if not execute -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {{ return(adapter.get_relation(
+        database=relation.database,
+        schema=relation.schema,
+        identifier=incremental_engine.change_log_identifier(relation))) }}
 {%- endmacro %}
 
 {#- The logged columns: the replace key, then config change_log. -#}
@@ -33,7 +49,7 @@
     select now() as logged_at, 0 as change, {{ columns | join(", ") }}
     from {{ relation }}
     where false;
-    create index if not exists {{ relation.identifier }}__changes_logged
+    create index if not exists {{ incremental_engine.change_log_identifier(relation) }}_logged
         on {{ incremental_engine.change_log_relation(relation) }} (logged_at)
 {%- endmacro %}
 
@@ -57,10 +73,7 @@
     holds. One row per distinct value; columns as logged.
 -#}
 {% macro changed_since(relation, columns, since) -%}
-    {%- set log = adapter.get_relation(
-        database=relation.database,
-        schema=relation.schema,
-        identifier=relation.identifier ~ "__changes") if execute else none -%}
+    {%- set log = incremental_engine.existing_change_log(relation) -%}
     select {{ columns | join(", ") }}
     from {{ relation }}
     where exists ({{ incremental_engine.full_build_since(relation.identifier, since) }})
@@ -83,10 +96,7 @@
     {%- endif -%}
     {%- set checks = [] -%}
     {%- for relation in relations -%}
-        {%- set log = adapter.get_relation(
-            database=relation.database,
-            schema=relation.schema,
-            identifier=relation.identifier ~ "__changes") -%}
+        {%- set log = incremental_engine.existing_change_log(relation) -%}
         {%- if log is none -%}
             {{ return(true) }}
         {%- endif -%}
@@ -102,10 +112,7 @@
     (its own previous watermark).
 -#}
 {% macro prune_change_log(relation, since) %}
-    {%- set log = adapter.get_relation(
-        database=relation.database,
-        schema=relation.schema,
-        identifier=relation.identifier ~ "__changes") if execute else none -%}
+    {%- set log = incremental_engine.existing_change_log(relation) -%}
     {%- if log is not none and is_incremental() %}
         {{ adapter.dispatch('prune_change_log', 'incremental_engine')(log, since) }}
     {%- else %}

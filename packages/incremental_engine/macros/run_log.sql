@@ -6,8 +6,16 @@
     intermediate) and `run_log_table` (default incremental_runs) name it.
     The project's on-run-start creates it: `{{ incremental_engine.ensure_run_log() }}`.
 -#}
+{% macro run_log_schema() -%}
+    {{ return(var('run_log_schema', 'intermediate')) }}
+{%- endmacro %}
+
+{% macro run_log_table() -%}
+    {{ return(var('run_log_table', 'incremental_runs')) }}
+{%- endmacro %}
+
 {% macro run_log_relation() -%}
-    {{ var('run_log_schema', 'intermediate') }}.{{ var('run_log_table', 'incremental_runs') }}
+    {{ incremental_engine.run_log_schema() }}.{{ incremental_engine.run_log_table() }}
 {%- endmacro %}
 
 {% macro ensure_run_log() %}
@@ -15,7 +23,7 @@
 {% endmacro %}
 
 {% macro default__ensure_run_log() %}
-    create schema if not exists {{ var('run_log_schema', 'intermediate') }};
+    create schema if not exists {{ incremental_engine.run_log_schema() }};
     create table if not exists {{ incremental_engine.run_log_relation() }} (
         run_id bigint generated always as identity primary key,
         model_name text not null,
@@ -30,16 +38,16 @@
     );
     -- every run reads the log by model (its watermark, its last build time):
     -- a row per model per run must not make that a scan of the whole log
-    create index if not exists {{ var('run_log_table', 'incremental_runs') }}_model_watermark
+    create index if not exists {{ incremental_engine.run_log_table() }}_model_watermark
     on {{ incremental_engine.run_log_relation() }} (model_name, watermark);
-    create index if not exists {{ var('run_log_table', 'incremental_runs') }}_model_built
+    create index if not exists {{ incremental_engine.run_log_table() }}_model_built
     on {{ incremental_engine.run_log_relation() }} (model_name, built_at);
 {% endmacro %}
 
 {#- Spark: no identity, no index; run_id orders builds (microseconds). -#}
 {% macro spark__ensure_run_log() %}
     {%- do run_query(
-        "create database if not exists " ~ var('run_log_schema', 'intermediate')) -%}
+        "create database if not exists " ~ incremental_engine.run_log_schema()) -%}
     create table if not exists {{ incremental_engine.run_log_relation() }} (
         run_id bigint,
         model_name string,
@@ -74,8 +82,8 @@
     {%- if execute -%}
         {%- set runs = adapter.get_relation(
             database=target.database,
-            schema=var('run_log_schema', 'intermediate'),
-            identifier=var('run_log_table', 'incremental_runs')) -%}
+            schema=incremental_engine.run_log_schema(),
+            identifier=incremental_engine.run_log_table()) -%}
         {%- if runs is not none -%}
             {%- set result = run_query(
                 "select cast(max(watermark) as " ~ dbt.type_string() ~ ")"
