@@ -30,6 +30,15 @@ SHOWN_ACTIONS = (
     PRODUCT_REMOVED,
 )
 
+# an audit row's changed fields in words: "name a → b; notes ∅ → c"
+_CHANGED_FIELDS = """(
+                select string_agg(
+                    changed.key || ' ' || coalesce(changed.value ->> 'from',
+                    '∅') || ' → ' || coalesce(changed.value ->> 'to', '∅'),
+                    '; ' order by changed.key)
+                from jsonb_each(audit_log.details) as changed
+            )"""
+
 HISTORY_SQL = f"""
 select recorded_at, effective_at, changed_by, change, reason
 from (
@@ -71,13 +80,7 @@ from (
                 then 'product ' || audit_log.product_id || ' removed'
             else (case audit_log.action
                 when '{CAMPAIGN_CORRECTED}' then 'corrected: '
-                else 'edited: ' end) || (
-                select string_agg(
-                    changed.key || ' ' || coalesce(changed.value ->> 'from',
-                    '∅') || ' → ' || coalesce(changed.value ->> 'to', '∅'),
-                    '; ' order by changed.key)
-                from jsonb_each(audit_log.details) as changed
-            )
+                else 'edited: ' end) || {_CHANGED_FIELDS}
         end,
         audit_log.reason
     from app.audit_log as audit_log
@@ -133,13 +136,7 @@ from (
         case audit_log.action
             when '{PRODUCT_REMOVED}'
                 then 'product ' || audit_log.product_id || ' removed'
-            else 'corrected: ' || (
-                select string_agg(
-                    changed.key || ' ' || coalesce(changed.value ->> 'from',
-                    '∅') || ' → ' || coalesce(changed.value ->> 'to', '∅'),
-                    '; ' order by changed.key)
-                from jsonb_each(audit_log.details) as changed
-            )
+            else 'corrected: ' || {_CHANGED_FIELDS}
         end,
         audit_log.reason
     from app.audit_log as audit_log
