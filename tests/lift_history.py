@@ -72,7 +72,7 @@ def units_sold(seed: int = 1) -> dict[tuple[int, int], int]:
     always: over the draws of seeds 1 to 15, all three estimated campaigns
     came out as this module says (the effect inside its interval and zero
     outside, zero inside for no effect, the trend flagged) in 10; the
-    README ("Incrementality") gives the estimator's rates over many draws.
+    docs/reports.md ("Incrementality") gives the estimator's rates over many draws.
     """
     rng = np.random.default_rng(seed)
     sold = {}

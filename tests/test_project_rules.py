@@ -6,7 +6,7 @@ over a freshly parsed manifest, with the package's defaults. The project's
 overrides of those defaults live where the package reads them, in
 dbt_project.yml (`vars: dbt_project_evaluator:`); the few exceptions to a
 rule are listed in EXCEPTIONS, shaped like the package's exceptions seed.
-The README ("dbt-project-evaluator") says why for each. No database needed.
+docs/dbt-project-evaluator.md says why for each. No database needed.
 """
 
 from __future__ import annotations
@@ -54,7 +54,8 @@ EVALUATOR_DEFAULTS = {
 }
 
 # Rule (the package's fact model) -> what it may report here: the rows the
-# package's exceptions seed would hold. Each one is explained in the README.
+# package's exceptions seed would hold. Each one is explained in
+# docs/dbt-project-evaluator.md.
 EXCEPTIONS: dict[str, set[str]] = {
     # the incremental facts' change detection reads every observation
     "fct_too_many_joins": {
