@@ -1,5 +1,5 @@
 {#-
-    The three windows of ATTRIBUTION.md §2, with their bounds said once:
+    The three windows of docs/rules.md §2, with their bounds said once:
     a campaign credits a sale of a product at t iff t lies in its flight
     window, in one of its running intervals and in one of its targeting
     windows for the product. int_campaign_product_activity_windows

@@ -1,6 +1,6 @@
 {#-
     One campaign's share of an amount split exactly among `k` campaigns
-    (ATTRIBUTION.md §4). `units` is the amount in integer minor units (a
+    (docs/rules.md §4). `units` is the amount in integer minor units (a
     bigint: cents, or 1/10000 for quantities; `decimals` says which):
     q, r = divmod(units, k) with floor division (0 <= r < k, also for
     negative amounts); the campaigns ranked 1..r by campaign_id get q + 1.

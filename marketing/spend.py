@@ -17,8 +17,8 @@ Three steps, each usable alone:
   the same days wrote, and records who loaded what in ``app.audit_log``.
 
 Dates are taken as written: the day of an export is the day the platform
-charged, which SOURCES.md asks to be the day in the reporting time zone (set
-the ad account's time zone to it).
+charged, which docs/rules.md ("The sources") asks to be the day in the
+reporting time zone (set the ad account's time zone to it).
 """
 
 from __future__ import annotations

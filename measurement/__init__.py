@@ -6,7 +6,7 @@ campaign it compares the net sales of the products it targeted while it ran
 with products no campaign targeted at the time (difference in differences
 with product and day fixed effects, standard errors clustered by product),
 checks that the two groups moved alike before launch, and writes the
-estimates that ``marts.fct_campaign_lift`` shows (MARTS.md,
+estimates that ``marts.fct_campaign_lift`` shows (docs/rules.md,
 "Incrementality").
 
 * ``design``: who is compared with whom, over which days, or why no honest

@@ -1,4 +1,4 @@
-"""What the estimates read: the marts, and nothing else (MARTS.md).
+"""What the estimates read: the marts, and nothing else (docs/rules.md, "The marts").
 
 Dates are sale dates in the reporting time zone, the dbt var every mart
 reports in (read through warehouse.dbt_vars). Net sales come from

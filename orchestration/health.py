@@ -1,7 +1,8 @@
 """The figures checks and run metadata read from the marts.
 
 All SQL of the orchestration's checks lives here, with bound parameters.
-Rates are sums divided by sums (MARTS.md), never averages of daily rates.
+Rates are sums divided by sums (docs/rules.md, "The marts"), never averages
+of daily rates.
 """
 
 from __future__ import annotations

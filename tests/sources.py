@@ -1,8 +1,9 @@
-"""Writing source rows the way SOURCES.md says outside writers do.
+"""Writing source rows the way docs/rules.md ("The sources") says outside
+writers do.
 
 Campaign histories are set up as the owner, the one role that writes the
-past without a correction reason (SOURCES.md, "What the database
-refuses"): a fixture's history is the world before the test, not a
+past without a correction reason (docs/rules.md, "What the
+database refuses"): a fixture's history is the world before the test, not a
 correction made in it. ERP rows are written by the connection given (the
 ERP replica's stand-in).
 """

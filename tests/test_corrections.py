@@ -2,7 +2,7 @@
 
 Each test attacks the database as a review from outside did: with the app's
 database role (or the admin connection), straight SQL, no app code in the
-way. SOURCES.md, "What the database refuses".
+way. docs/rules.md, "What the database refuses".
 """
 
 from __future__ import annotations

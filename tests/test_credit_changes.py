@@ -1,4 +1,4 @@
-"""Restatements: marts.fct_credit_changes (MARTS.md, "Restatements").
+"""Restatements: marts.fct_credit_changes (docs/rules.md, "Restatements").
 
 Each frequent run appends what it changed in the credits, with the cause;
 for every time T the changes recorded up to T add up to the credits as they

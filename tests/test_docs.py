@@ -72,6 +72,12 @@ def test_the_docs_site_opens_in_a_browser(docs_site):
                 page.get_by_text(re.compile("App — Leaderboard")).first
             ).to_be_visible()
             expect(page.get_by_text("fct_campaign_budget_pacing").first).to_be_visible()
+            # the site opens on the project's rules (docs/rules.md)
+            page.goto(f"{url}/#!/overview")
+            expect(
+                page.get_by_text("The rules of campaign attribution").first
+            ).to_be_visible()
+            expect(page.get_by_text("33.34 (id 3)").first).to_be_visible()
             browser.close()
     finally:
         server.shutdown()

@@ -133,7 +133,8 @@ def test_each_event_follows_the_event_before_it_in_time(fresh_db):
 
 
 def test_a_contract_writer_backdates_a_pause_and_its_resume_separately(fresh_db):
-    """SOURCES.md's writer: from_status left null, one transaction each."""
+    """The sources' writer (docs/rules.md): from_status left null, one
+    transaction each."""
     src = _launched(fresh_db)
     src.status_event(1, None, "PAUSED", at(4), recorded_at=NOW)
     src.status_event(1, None, "RUNNING", at(6), recorded_at=NOW)

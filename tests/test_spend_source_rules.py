@@ -1,4 +1,5 @@
-"""The database holds every writer of spend to SOURCES.md's rules."""
+"""The database holds every writer of spend to the rules of
+docs/rules.md ("The sources")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""ATTRIBUTION.md §5, end to end: source rows in, `dbt build`, marts out.
+"""docs/rules.md §5, end to end: source rows in, `dbt build`, marts out.
 
 One database holds every example on its own product, so the whole story
 (confirmation, cancellation, refund, reinstatement, a removal and a
@@ -287,7 +287,7 @@ def test_example_9_discount_and_batch_cost(story):
 def test_example_10_negative_profit_splits_exactly(story):
     params, _ = story
     split = credits(params, 1010, "SPLIT")
-    # ATTRIBUTION.md example 10: divmod(-1000, 3) = (-334, 2); SPLIT profit
+    # docs/rules.md example 10: divmod(-1000, 3) = (-334, 2); SPLIT profit
     # -3.33 (lowest id), -3.33, -3.34 (highest id), adding up to -10.00.
     assert pick(split, "campaign_id", "credited_profit") == [
         (3, D("-3.33")),

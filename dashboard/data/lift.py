@@ -1,5 +1,5 @@
 """What a campaign caused: reads of ``marts.fct_campaign_lift`` and its
-daily series (MARTS.md, "Incrementality"), and the campaign's life in
+daily series (docs/rules.md, "Incrementality"), and the campaign's life in
 reporting days. Both marts are views of the nightly estimates: before the
 first estimate they may be missing or empty, and the page says so.
 """

@@ -4,7 +4,7 @@ Uploads go through :mod:`marketing.spend`, the one path every spend file
 takes (the orchestration's inbox uses it too); this module adds what the app
 needs around it: the role check in the write's transaction, and clearing the
 read cache afterwards. Reports read ``marts`` only: spend per day from
-``marts.agg_campaign_daily`` (beside the day's credits, MARTS.md), pacing
+``marts.agg_campaign_daily`` (beside the day's credits, docs/rules.md), pacing
 from ``marts.fct_campaign_budget_pacing``; every ratio is a ratio of sums
 over the reader's range.
 """

@@ -1,7 +1,7 @@
 {#-
     fct_credit_changes: every change recorded so far adds up to the credit
-    fact's non-reversed amounts, per campaign, mode and sale date (MARTS.md,
-    Restatements).
+    fact's non-reversed amounts, per campaign, mode and sale date (docs/rules.md,
+    "Restatements").
 -#}
 {% test changes_add_up_to_credits(model) %}
     with

@@ -1,4 +1,4 @@
-{#- SPLIT credits of an item add up to the item, to the cent (ATTRIBUTION.md §4). -#}
+{#- SPLIT credits of an item add up to the item, to the cent (docs/rules.md §4). -#}
 {% test split_credits_add_up(model) %}
     with
     split_totals as (

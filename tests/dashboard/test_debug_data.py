@@ -1,6 +1,6 @@
 """The debug page's explanations, on a world built so that every kind of
 non-match occurs once: each row's reason and amounts, against the credit
-fact and the rules of ATTRIBUTION.md."""
+fact and the rules of docs/rules.md."""
 
 from __future__ import annotations
 
@@ -143,7 +143,7 @@ def test_matches_carry_the_credit_facts_exact_amounts(world):
         (row for row in rows.values() if row["is_matched"]),
         key=lambda row: row["campaign_id"],
     )
-    # ATTRIBUTION.md §4: 100.00 among 3, the extra cent to the lowest id;
+    # docs/rules.md §4: 100.00 among 3, the extra cent to the lowest id;
     # profit 40.00 likewise
     assert [row["campaign_id"] for row in matched] == [3, 7, 9]
     assert [row["split_revenue"] for row in matched] == [

@@ -35,7 +35,7 @@ T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
 def _campaigns_targeting_product_a(params) -> None:
-    """ATTRIBUTION.md example 2/3: campaigns 7, 3 and 9 run and target A."""
+    """docs/rules.md example 2/3: campaigns 7, 3 and 9 run and target A."""
     pg.execute(
         params,
         "insert into erp.products (id, name, sku, cost_price,"

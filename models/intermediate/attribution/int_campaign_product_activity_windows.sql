@@ -8,7 +8,7 @@
     )
 }}
 -- The one place that says when campaign c credits sales of product p
--- (ATTRIBUTION.md §2): the intersection of
+-- (docs/rules.md §2): the intersection of
 --   the flight window  [starts_at, ends_at]            (both ends inclusive),
 --   a running interval [running_from, running_to)       (status history),
 --   a targeting window [effective_from, effective_to)   (half-open).

@@ -8,7 +8,7 @@
 }}
 -- Each product's timeline cut at every bound of its activity windows
 -- (int_product_segment_starts), into segments during which the same
--- campaigns credit its sales (ATTRIBUTION.md §2): one row per (segment,
+-- campaigns credit its sales (docs/rules.md §2): one row per (segment,
 -- campaign) with k and the campaign's rank by id, computed once per segment
 -- instead of once per sold item. Segment n runs from the n-th start to the
 -- next; segment 0 from the start of time. Segments no campaign credits have

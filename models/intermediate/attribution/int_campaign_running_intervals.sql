@@ -1,4 +1,4 @@
--- When each campaign was running: ATTRIBUTION.md §2.2. The latest status
+-- When each campaign was running: docs/rules.md §2.2. The latest status
 -- event with changed_at <= t decides; an event recorded later with an
 -- earlier changed_at (a backdated correction) takes its place in history.
 with

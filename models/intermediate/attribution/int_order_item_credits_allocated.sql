@@ -1,4 +1,4 @@
--- Credit rows (ATTRIBUTION.md §4), one per (item, matching campaign, mode).
+-- Credit rows (docs/rules.md §4), one per (item, matching campaign, mode).
 -- FULL: every campaign gets the whole item. SPLIT: the item divided exactly
 -- in minor units, the remainder going to the lowest campaign ids.
 with

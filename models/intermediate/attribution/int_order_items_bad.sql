@@ -23,7 +23,7 @@
 -- depends_on: {{ ref('stg_erp__order_items') }}
 -- depends_on: {{ ref('stg_erp__orders') }}
 -- The bad source rows among the items of orders observed countable
--- (ATTRIBUTION.md §1): reported, never credited. Incremental over the same
+-- (docs/rules.md §1): reported, never credited. Incremental over the same
 -- items as the attribution fact recomputes, with a change log, so the
 -- health mart adds what changed instead of recounting whole days.
 with

@@ -1,5 +1,5 @@
 -- Every current item of every observed order, with its amounts
--- (ATTRIBUTION.md §3) and, for bad source rows, why it earns nothing (§1).
+-- (docs/rules.md §3) and, for bad source rows, why it earns nothing (§1).
 with
 
 order_items as (

@@ -1,4 +1,4 @@
--- The one matching model (ATTRIBUTION.md §2): each creditable item (good,
+-- The one matching model (docs/rules.md §2): each creditable item (good,
 -- of an order observed countable) with each campaign whose activity window
 -- holds its sale time; one row with a null campaign_id when none does.
 -- Each item finds the segment of its product holding its sale time by a

@@ -16,7 +16,7 @@
         ],
     )
 }}
--- What the pipeline has observed of each order (ATTRIBUTION.md §1), from
+-- What the pipeline has observed of each order (docs/rules.md §1), from
 -- the orders' observation: every version it saw, at every run.
 --   has_been_observed_countable: seen in a countable status, now or earlier;
 --   is_reversed: the current status is a reversal status;

@@ -13,7 +13,7 @@
     )
 }}
 -- depends_on: {{ ref('snap_erp__orders') }}
--- Restatements (MARTS.md): every change a run made to a credit row's
+-- Restatements (docs/rules.md, "The marts"): every change a run made to a credit row's
 -- non-reversed amounts, append-only, so that for any time T the changes
 -- recorded up to T add up to the credits as they stood after the last run
 -- before T. Never rebuilt (`--full-refresh` leaves it alone): it is history

@@ -1,6 +1,6 @@
 {{ config(materialized='view') }}
 -- Net sales per product and sale day (in the reporting time zone): what the
--- incrementality estimates compare (MARTS.md, "Incrementality"). Net sales
+-- incrementality estimates compare (docs/rules.md, "Incrementality"). Net sales
 -- are the item revenue (quantity x unit_price - discount) of the good items
 -- of orders observed in a countable status and not reversed: the rows of
 -- the attribution fact, which owns that rule, whether a campaign matched

@@ -1,5 +1,5 @@
 {{ config(materialized='view') }}
--- What each campaign caused (MARTS.md, "Incrementality"): the estimates
+-- What each campaign caused (docs/rules.md, "Incrementality"): the estimates
 -- `python -m measurement lift` wrote, one row per campaign that has left
 -- DRAFT. A view of the estimates' table, so the mart shows a run's
 -- estimates the moment it commits, without a dbt build after it.

@@ -1,5 +1,5 @@
 -- When each campaign was promoting each product: one row per activity
--- window (flight ∩ running ∩ targeting, ATTRIBUTION.md §2), as the
+-- window (flight ∩ running ∩ targeting, docs/rules.md §2), as the
 -- matching model reads it. The incrementality estimates take the products a
 -- campaign targeted while it ran as treated, and products no campaign
 -- targeted around that time as controls.

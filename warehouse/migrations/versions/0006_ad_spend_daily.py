@@ -1,4 +1,5 @@
-"""marketing.ad_spend_daily and ad_campaigns.external_campaign_id (SOURCES.md).
+"""marketing.ad_spend_daily and ad_campaigns.external_campaign_id
+(docs/rules.md, "The sources").
 
 What the ad platforms charged, per campaign and day, with its rules in the
 database so that every writer (the app's upload, the inbox loader, an outside

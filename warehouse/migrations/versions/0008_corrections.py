@@ -1,6 +1,6 @@
 """Every write that rewrites reported credits needs a reason, and is recorded.
 
-SOURCES.md, "What the database refuses". Credits before
+docs/rules.md, "What the database refuses". Credits before
 ``marketing.correction_cutoff()`` (the database's now() minus
 ``marketing.correction_slack()``) count as reported. For every role but the
 owner, these writes need a non-blank ``attribution.correction_reason`` in

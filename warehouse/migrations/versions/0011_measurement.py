@@ -3,7 +3,7 @@ estimates it.
 
 The estimates are computed in Python (a fixed-effects regression), so they
 are written here rather than by dbt; the marts `fct_campaign_lift` and
-`fct_campaign_lift_daily` are views of these tables (MARTS.md,
+`fct_campaign_lift_daily` are views of these tables (docs/rules.md,
 "Incrementality"). The constraints hold for every writer: a status the
 contract does not know, an estimate without its interval or an interval
 that does not contain its estimate, an iROAS without spend, or a "reliable"
