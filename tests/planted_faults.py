@@ -73,7 +73,7 @@ FAULTS = {
         "a refund does not reverse the credit",
     ),
     "frequent_run_skips_campaign_edit": Fault(
-        "macros/affected_keys.sql",
+        "macros/affected_order_items.sql",
         """        {{ incremental_engine.changed_keys(
             campaigns, 'campaign_id', since, when_changed=['starts_at', 'ends_at']) }}
         union

@@ -1,18 +1,12 @@
 {#-
     The keys an incremental build recomputes, staged before the build (the
-    model's pre-hook), and how a query reaches rows by them.
+    model's pre-hook); key_in.sql reaches rows by them.
 
     stage_affected_keys(query): the keys as `<model>__affected_keys`, a
     temporary table that is analysed (PostgreSQL) or cached (Spark), so the
     planner knows how few they are. A full build instead starts the model's
     change log afresh.
     affected_keys_relation(): that table's name, for the model's SQL.
-    key_in(column, query): `column` is one of the keys `query` returns, as
-    the warehouse best reaches rows by key: on PostgreSQL an array
-    (`= any(array(...))`), which the planner serves from the column's index,
-    where a semi-join with a view (or a key set it guesses large) becomes a
-    hash of the keys and a scan of the whole table; on Spark a semi-join,
-    broadcast when the keys are few.
 -#}
 {% macro stage_affected_keys(affected_sql) %}
     {{ return(adapter.dispatch('stage_affected_keys', 'incremental_engine')(affected_sql)) }}
@@ -64,18 +58,4 @@
 
 {% macro spark__affected_keys_relation() -%}
     {{ this.schema }}.{{ this.identifier }}__affected_keys
-{%- endmacro %}
-
-{% macro key_in(column, query) -%}
-    {{ return(adapter.dispatch('key_in', 'incremental_engine')(column, query)) }}
-{%- endmacro %}
-
-{% macro default__key_in(column, query) -%}
-    {{ column }} = any(array(
-        {{ query }}
-    ))
-{%- endmacro %}
-
-{% macro spark__key_in(column, query) -%}
-    {{ column }} in ({{ query }})
 {%- endmacro %}
