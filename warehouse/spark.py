@@ -49,6 +49,14 @@ SOURCE_TABLES = {
 }
 TIME_ZONE = "UTC"
 START_TIMEOUT_SECONDS = 180
+# which engine builds and serves the marts: postgres (default) or spark
+ENGINE_VARIABLE = "ATTRIBUTION_ENGINE"
+URL_SCHEME = "hive"
+
+
+def selected() -> bool:
+    """Whether the marts are Spark's (``ATTRIBUTION_ENGINE=spark``)."""
+    return os.environ.get(ENGINE_VARIABLE, "postgres").strip().lower() == "spark"
 
 
 @dataclass(frozen=True)
@@ -66,6 +74,10 @@ class ThriftServer:
         from pyhive import hive
 
         return hive.connect(host=self.host, port=self.port, auth="NOSASL")
+
+    def url(self) -> str:
+        """The marts' address as the app names it (HiveServer2 protocol)."""
+        return f"{URL_SCHEME}://{self.host}:{self.port}/marts"
 
 
 def server() -> ThriftServer:

@@ -17,12 +17,8 @@ from warehouse.dbt_vars import reporting_timezone
 
 
 def _has_lift(url: str) -> bool:
-    return bool(
-        connection.scalar(
-            url,
-            "select to_regclass('marts.fct_campaign_lift') is not null"
-            " and to_regclass('marts.fct_campaign_lift_daily') is not null",
-        )
+    return connection.has_tables(
+        url, "marts.fct_campaign_lift", "marts.fct_campaign_lift_daily"
     )
 
 
@@ -90,11 +86,11 @@ def campaign_life(url: str, campaign_id: int) -> tuple[date | None, date | None]
     None: still going)."""
     rows = connection.frame(
         url,
-        """
+        f"""
         select
-            (coalesce(first_running_at, starts_at) at time zone :tz)::date
+            {connection.local_date(url, "coalesce(first_running_at, starts_at)")}
                 as first_day,
-            (coalesce(ended_at, ends_at) at time zone :tz)::date as last_day
+            {connection.local_date(url, "coalesce(ended_at, ends_at)")} as last_day
         from marts.dim_campaigns
         where campaign_id = :id
         """,
