@@ -61,8 +61,9 @@ dbt-parse: install
 docs: install
 	$(PY) -m warehouse docs
 
-demo: install dbt-parse
-	$(PY) -m demo.stack up
+# ENGINE=spark also installs what Spark needs and builds the marts there
+demo: install dbt-parse $(if $(filter spark,$(ENGINE)),install-spark)
+	$(PY) -m demo.stack up --engine $(ENGINE)
 
 stop: install
 	$(PY) -m demo.stack down
