@@ -74,8 +74,14 @@ test: install install-spark browser dbt-parse
 	$(VENV)/bin/sqlfluff lint models data-tests macros lint/macros
 	$(PY) -m pytest -n auto --dist loadfile
 
-bench: install
+# ENGINE=spark: the same data on PostgreSQL and Spark side by side
+# (BENCH_ITEMS order items, 1000000 by default)
+bench: install $(if $(filter spark,$(ENGINE)),install-spark)
+ifeq ($(ENGINE),spark)
+	$(PY) -m benchmark.spark --items $(or $(BENCH_ITEMS),1000000)
+else
 	$(PY) -m benchmark.pipeline
+endif
 
 lint: install
 	$(VENV)/bin/ruff check .
