@@ -19,7 +19,7 @@
     {%- if raw_strategy == 'replace_rows' -%}
         {{ return(raw_strategy) }}
     {%- endif -%}
-    {{ return(dbt_spark.dbt_spark_validate_get_incremental_strategy(
+    {{ return(dbt.dbt_spark_validate_get_incremental_strategy(
         raw_strategy, file_format)) }}
 {% endmacro %}
 
@@ -33,7 +33,7 @@
             "dest_columns": adapter.get_columns_in_relation(target),
         })) }}
     {%- endif -%}
-    {{ return(dbt_spark.dbt_spark_get_incremental_sql(
+    {{ return(dbt.dbt_spark_get_incremental_sql(
         strategy, source, target, existing, unique_key, incremental_predicates)) }}
 {% endmacro %}
 

@@ -11,17 +11,31 @@
     timestamp
 {%- endmacro %}
 
-{#- A number of any scale (PostgreSQL's unbounded numeric); Spark's plain
-    `numeric` is decimal(10, 0), so it gets the widest decimal Spark's JDBC
-    reader gives PostgreSQL's numeric. -#}
-{% macro type_numeric_any() -%}
-    {{ return(adapter.dispatch('type_numeric_any')()) }}
+{#- Text without a length (Spark calls it string). -#}
+{% macro type_text() -%}
+    {{ return(adapter.dispatch('type_text')()) }}
 {%- endmacro %}
 
-{% macro default__type_numeric_any() -%}
+{% macro default__type_text() -%}
+    text
+{%- endmacro %}
+
+{% macro spark__type_text() -%}
+    string
+{%- endmacro %}
+
+{#-
+    A ratio or estimate without a fixed scale: PostgreSQL's numeric; on
+    Spark a bare decimal has no fraction, so one wide enough for both.
+-#}
+{% macro type_ratio() -%}
+    {{ return(adapter.dispatch('type_ratio')()) }}
+{%- endmacro %}
+
+{% macro default__type_ratio() -%}
     numeric
 {%- endmacro %}
 
-{% macro spark__type_numeric_any() -%}
-    decimal(38, 18)
+{% macro spark__type_ratio() -%}
+    decimal(38, 12)
 {%- endmacro %}

@@ -61,6 +61,8 @@ def incremental_facts(manifest: Mapping[str, Any]) -> list[Fact]:
 
     The incremental aggregates over them are rebuilt by the same full refresh
     (INCREMENTAL_FACTS selects them too) but compared per item only here.
+    A model a full refresh leaves alone (``full_refresh=false``: the
+    restatements, history that exists nowhere else) has nothing to compare.
     """
     return [
         Fact(node["name"], node["schema"], tuple(node["columns"]))
@@ -68,6 +70,7 @@ def incremental_facts(manifest: Mapping[str, Any]) -> list[Fact]:
         if node["resource_type"] == "model"
         and node["config"].get("materialized") == "incremental"
         and "marts" in node.get("tags", [])
+        and node["config"].get("full_refresh") is not False
         and "order_item_id" in node["columns"]
     ]
 

@@ -104,11 +104,12 @@ def rename(params: database.ConnectionParams, prefix: str) -> database.Connectio
     return renamed
 
 
-def drop_templates() -> None:
-    """The templates this process made, dropped (end of the session)."""
-    while _MIGRATED:
-        _, params = _MIGRATED.popitem()
-        database.drop_database(params)
+def drop_templates(server_params: database.ConnectionParams | None = None) -> None:
+    """The templates this process made (on that server, or on all), dropped:
+    at the end of the session, or before a server of its own stops."""
+    for key in list(_MIGRATED):
+        if server_params is None or key == (server_params.host, server_params.port):
+            database.drop_database(_MIGRATED.pop(key))
 
 
 def query(

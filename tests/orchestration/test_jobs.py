@@ -99,6 +99,44 @@ def _corrupt_full_credit(params, where: str, args: tuple) -> tuple:
     return key
 
 
+def _record_the_corruption(params) -> None:
+    """Appends to the restatements what the corrupted credits moved, as a
+    faulty run's change log would have: the corruption then hides from every
+    dbt test, the restatement rule's too."""
+    pg.execute(
+        params,
+        """
+        insert into marts.fct_credit_changes (order_item_id, campaign_id,
+            credit_mode, order_id, sale_date, recorded_at, units_delta,
+            revenue_delta, profit_delta, cause)
+        with credited as (
+            select order_item_id, campaign_id, credit_mode, order_id, sale_date,
+                credited_qty as units, credited_revenue as revenue,
+                coalesce(credited_profit, 0) as profit
+            from marts.fct_order_item_campaign_credits where not is_reversed
+        ),
+        recorded as (
+            select order_item_id, campaign_id, credit_mode, max(order_id) as order_id,
+                sale_date, sum(units_delta) as units, sum(revenue_delta) as revenue,
+                sum(coalesce(profit_delta, 0)) as profit
+            from marts.fct_credit_changes group by 1, 2, 3, 5
+        )
+        select order_item_id, campaign_id, credit_mode,
+            coalesce(credited.order_id, recorded.order_id), sale_date, now(),
+            coalesce(credited.units, 0) - coalesce(recorded.units, 0),
+            coalesce(credited.revenue, 0) - coalesce(recorded.revenue, 0),
+            coalesce(credited.profit, 0) - coalesce(recorded.profit, 0),
+            'correction'
+        from credited
+        full join recorded
+            using (order_item_id, campaign_id, credit_mode, sale_date)
+        where (coalesce(credited.revenue, 0), coalesce(credited.units, 0),
+            coalesce(credited.profit, 0)) <> (coalesce(recorded.revenue, 0),
+            coalesce(recorded.units, 0), coalesce(recorded.profit, 0))
+        """,
+    )
+
+
 def test_backfill_recomputes_its_range_and_touches_nothing_else(built_db):
     day = _busiest_sale_day(built_db)
     start, end = f"{day}T00:00:00+00:00", f"{day + timedelta(days=1)}T00:00:00+00:00"
@@ -187,6 +225,7 @@ def test_nightly_proves_full_refresh_equals_incremental_and_flags_a_difference(
         " limit 1) returning order_item_id, campaign_id, credit_mode",
         changed[:2],
     )
+    _record_the_corruption(built_db)
 
     result = support.run_job(built_db, "attribution_nightly")
     assert result.success

@@ -45,6 +45,7 @@ def tcp_pg_server(spark_root) -> Iterator[database.ConnectionParams]:
     try:
         yield params
     finally:
+        pg.drop_templates(params)
         database.stop_embedded(data_dir)
 
 

@@ -12,9 +12,9 @@ estimates as (
 final as (
     select
         campaign_id::bigint as campaign_id,
-        estimate_status::{{ dbt.type_string() }} as estimate_status,
-        status_reason::{{ dbt.type_string() }} as status_reason,
-        method::{{ dbt.type_string() }} as method,  -- noqa: RF04
+        estimate_status::{{ type_text() }} as estimate_status,
+        status_reason::{{ type_text() }} as status_reason,
+        method::{{ type_text() }} as method,  -- noqa: RF04
         pre_start::date as pre_start,
         post_start::date as post_start,
         post_end::date as post_end,
@@ -29,16 +29,16 @@ final as (
         incremental_units::numeric(14, 4) as incremental_units,
         incremental_units_low::numeric(14, 4) as incremental_units_low,
         incremental_units_high::numeric(14, 4) as incremental_units_high,
-        lift_pct::{{ type_numeric_any() }} as lift_pct,
+        lift_pct::{{ type_ratio() }} as lift_pct,
         spend::numeric(14, 2) as spend,
-        iroas::{{ type_numeric_any() }} as iroas,
-        iroas_low::{{ type_numeric_any() }} as iroas_low,
-        iroas_high::{{ type_numeric_any() }} as iroas_high,
-        pre_trend_p_value::{{ type_numeric_any() }} as pre_trend_p_value,
+        iroas::{{ type_ratio() }} as iroas,
+        iroas_low::{{ type_ratio() }} as iroas_low,
+        iroas_high::{{ type_ratio() }} as iroas_high,
+        pre_trend_p_value::{{ type_ratio() }} as pre_trend_p_value,
         placebo_revenue::numeric(14, 2) as placebo_revenue,
-        placebo_p_value::{{ type_numeric_any() }} as placebo_p_value,
+        placebo_p_value::{{ type_ratio() }} as placebo_p_value,
         is_reliable::boolean as is_reliable,
-        reliability_reason::{{ dbt.type_string() }} as reliability_reason,
+        reliability_reason::{{ type_text() }} as reliability_reason,
         estimated_at::{{ type_timestamptz() }} as estimated_at
     from estimates
 )

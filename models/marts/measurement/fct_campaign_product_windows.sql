@@ -13,8 +13,8 @@ bounded as (
     select
         campaign_id,
         product_id,
-        lower(active_during) as active_from,
-        upper(active_during) as active_to
+        {{ window_first_instant('active_during') }} as active_from,
+        {{ window_first_instant_after('active_during') }} as active_to
     from windows
 ),
 
@@ -22,8 +22,8 @@ final as (
     select
         campaign_id::bigint as campaign_id,
         product_id::bigint as product_id,
-        active_from::timestamptz as active_from,
-        active_to::timestamptz as active_to,
+        active_from::{{ type_timestamptz() }} as active_from,
+        active_to::{{ type_timestamptz() }} as active_to,
         {{ reporting_day('active_from') }}::date as first_active_date,
         {{ reporting_day('active_to') }}::date as last_active_date
     from bounded
