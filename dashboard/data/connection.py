@@ -141,6 +141,10 @@ def has_tables(url: str, *tables: str) -> bool:
             cursor = conn.cursor()
             for table in tables:
                 schema, name = table.split(".")
+                # before the first build there is no database to look in
+                cursor.execute(f"show databases like '{schema}'")
+                if not cursor.fetchall():
+                    return False
                 cursor.execute(f"show tables in {schema} like '{name}'")
                 if not cursor.fetchall():
                     return False
