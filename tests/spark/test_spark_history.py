@@ -25,6 +25,8 @@ import pytest
 
 from dashboard.data import connection, reports
 from demo import data as demo_data
+from tests.dashboard.conftest import add_role_users, app_as, no_errors, texts
+from tests.dashboard.test_app_pages import REPORT_PAGES
 from tests.spark.conftest import spark_database
 from tests.spark.test_spark_engine import postgres_marts, spark_marts
 from tests.test_incremental_equals_full_refresh import (
@@ -34,7 +36,7 @@ from tests.test_incremental_equals_full_refresh import (
     change_what_the_demo_does_not,
     change_what_the_frequent_run_misses,
 )
-from warehouse import credentials, database
+from warehouse import credentials, database, spark
 
 CREDITS = "fct_order_item_campaign_credits"
 # the kinds of change the history must have made to be a test
@@ -150,6 +152,23 @@ def test_the_apps_reports_read_the_same_rows_from_spark(history, thrift):
         check_dtype=False,
     )
     same(reports.campaign_orders_all, campaign, *ALL_TIME, "FULL")
+
+
+def test_the_report_pages_render_from_sparks_marts(history, thrift, monkeypatch):
+    """The app with ATTRIBUTION_ENGINE=spark: every report page renders from
+    the marts on the Thrift server (sign-in and users stay on PostgreSQL)."""
+    add_role_users(history.params)
+    for key in ("PGHOST", "PGPORT", "PGUSER", "PGPASSWORD", "PGDATABASE"):
+        monkeypatch.delenv(key, raising=False)
+    for key, value in history.params.env().items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv(spark.ENGINE_VARIABLE, "spark")
+    assert connection.is_spark(connection.marts_url())
+    for page, title in REPORT_PAGES.items():
+        at = app_as("viewer").run()
+        at.switch_page(f"app_pages/{page}").run()
+        no_errors(at)
+        assert texts(at, "title") == [title]
 
 
 def _in_utc(frame: pd.DataFrame) -> pd.DataFrame:
