@@ -25,6 +25,7 @@ cluster's ``spark://host:7077`` works the same), ``SPARK_DRIVER_MEMORY``
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import socket
@@ -277,10 +278,17 @@ def create_sources(thrift: ThriftServer, params: database.ConnectionParams) -> N
                 + ", ".join(f"{key} {_quoted(value)}" for key, value in options.items())
                 + ")",
             ]
-    with thrift.connect() as conn:
-        cursor = conn.cursor()
-        for statement in statements:
-            cursor.execute(statement)
+    # PyHive logs every statement at INFO: these carry the role's password
+    pyhive_log = logging.getLogger("pyhive.hive")
+    level = pyhive_log.level
+    pyhive_log.setLevel(max(level, logging.WARNING))
+    try:
+        with thrift.connect() as conn:
+            cursor = conn.cursor()
+            for statement in statements:
+                cursor.execute(statement)
+    finally:
+        pyhive_log.setLevel(level)
 
 
 # A standalone cluster on this machine: a master and workers from pyspark's
