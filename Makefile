@@ -61,8 +61,9 @@ dbt-parse: install
 docs: install
 	$(PY) -m warehouse docs
 
-demo: install dbt-parse
-	$(PY) -m demo.stack up
+# ENGINE=spark also installs what Spark needs and builds the marts there
+demo: install dbt-parse $(if $(filter spark,$(ENGINE)),install-spark)
+	$(PY) -m demo.stack up --engine $(ENGINE)
 
 stop: install
 	$(PY) -m demo.stack down
@@ -73,8 +74,14 @@ test: install install-spark browser dbt-parse
 	$(VENV)/bin/sqlfluff lint models data-tests macros lint/macros
 	$(PY) -m pytest -n auto --dist loadfile
 
-bench: install
+# ENGINE=spark: the same data on PostgreSQL and Spark side by side
+# (BENCH_ITEMS order items, 1000000 by default)
+bench: install $(if $(filter spark,$(ENGINE)),install-spark)
+ifeq ($(ENGINE),spark)
+	$(PY) -m benchmark.spark --items $(or $(BENCH_ITEMS),1000000)
+else
 	$(PY) -m benchmark.pipeline
+endif
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -42,6 +42,11 @@ def db_url() -> str:
     return connection.current_url()
 
 
+def marts_url() -> str:
+    """Where the report pages read the marts (PostgreSQL's or Spark's)."""
+    return connection.marts_url()
+
+
 def current_user() -> User | None:
     """The signed-in user, as the database says now.
 

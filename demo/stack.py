@@ -8,6 +8,15 @@ in its own process group with a log under .local/logs, and prints where
 everything is. `down` first cancels the queued runs and stops the running
 ones, then stops the services.
 
+With ``--engine spark`` (``ENGINE=spark make demo``) the same stack runs the
+pipeline on Spark: the embedded PostgreSQL also listens on TCP (Spark reads
+the sources over JDBC), a local Spark Thrift server starts
+(``python -m warehouse spark start``), the marts are built with dbt's spark
+target after PostgreSQL's first build (which the campaigns' lift estimate
+still reads), and Dagster's dbt runs and the app's reports use Spark
+(``DBT_TARGET=spark``, ``ATTRIBUTION_ENGINE=spark``). ``down`` stops the
+Thrift server too.
+
 `freshness` measures, with the demo running, the time from an order being
 written to its credits being in marts.fct_order_item_campaign_credits.
 """
@@ -29,7 +38,7 @@ from demo import data as demo_data
 from demo import spend as demo_spend
 from marketing import spend
 from measurement import lift
-from warehouse import credentials, database, dbt_runner, migrate
+from warehouse import credentials, database, dbt_runner, migrate, spark
 
 ROOT = database.PROJECT_ROOT
 
@@ -249,10 +258,28 @@ def seed_users(env: dict[str, str]) -> str:
     return result.stdout.strip()
 
 
+def prepare_spark(params: database.ConnectionParams) -> spark.ThriftServer:
+    """The Thrift server over the demo's sources, and the marts built on it."""
+    thrift = spark.start()
+    print(f"Spark Thrift server on {thrift.host}:{thrift.port}")
+    if dbt_runner.run_dbt(["build", "--target", "spark"], params).returncode != 0:
+        raise SystemExit("dbt build on Spark failed: see the output above")
+    return thrift
+
+
 def up(args: argparse.Namespace) -> int:
+    on_spark = args.engine == "spark"
+    if on_spark and not database.uses_external_server():
+        # before anything connects: pgJDBC needs TCP, and this restarts it
+        database.listen_on_tcp()
     params = database.resolve()
     prepare(params, args.orders)
     env = dbt_runner.dbt_env(params)
+    thrift = prepare_spark(params) if on_spark else None
+    if thrift is not None:
+        # Dagster's dbt runs build Spark's marts; the app reads them there
+        env.update(DBT_TARGET="spark")
+        env[spark.ENGINE_VARIABLE] = "spark"
     env["DAGSTER_HOME"] = str(_dagster_home())
     # telemetry off, one dbt run at a time, run monitoring
     from orchestration import runs
@@ -284,6 +311,11 @@ def up(args: argparse.Namespace) -> int:
     print(f"  Dagster           {started[0].url}")
     print(f"  dbt docs          {started[2].url}")
     print(f"  PostgreSQL        {bi.display_url()}")
+    if thrift is not None:
+        print(
+            f"  Spark (marts)     {thrift.url()} (HiveServer2, no authentication);"
+            f" files in {spark.warehouse_dir()}/marts.db"
+        )
     print(
         "  BI (read marts)   user bi_reader, same host and db; password in "
         f"{credentials.secrets_file()} (BI_READER_PASSWORD)"
@@ -316,6 +348,8 @@ def down(_args: argparse.Namespace) -> int:
         # anything launched in the meantime has no process left either
         for run_id, status in runs.stop_runs(_dagster_home(), 0).items():
             print(f"Dagster run {run_id}: {status}")
+    if spark.stop():
+        print("stopped the Spark Thrift server")
     if not database.uses_external_server() and database.stop_embedded():
         print("stopped the embedded database")
     return 0
@@ -393,6 +427,12 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     up_parser = sub.add_parser("up")
     up_parser.add_argument("--orders", type=int, default=5000)
+    up_parser.add_argument(
+        "--engine",
+        choices=("postgres", "spark"),
+        default=os.environ.get("ENGINE") or "postgres",
+        help="where the pipeline builds the marts the app reads",
+    )
     up_parser.add_argument("--host", default="127.0.0.1")
     up_parser.add_argument("--dagster-port", type=int, default=3000)
     up_parser.add_argument("--app-port", type=int, default=8501)

@@ -63,6 +63,8 @@ def _spark(args: argparse.Namespace) -> int:
     # pyspark and PyHive: only here (`make install-spark`)
     from warehouse import spark
 
+    if args.action == "cluster":
+        return _spark_cluster(spark, args.cluster_action)
     if args.action == "start":
         thrift = spark.start()
         print(
@@ -79,6 +81,24 @@ def _spark(args: argparse.Namespace) -> int:
             f" {'listening' if listening else 'not listening'}"
         )
         return 0 if listening else 1
+    return 0
+
+
+def _spark_cluster(spark, action: str | None) -> int:
+    """`spark cluster start|stop`: a standalone master and workers here."""
+    if action == "start":
+        cluster = spark.cluster_start()
+        print(
+            f"Spark master {cluster.master_url} with {cluster.workers} workers"
+            f" ({cluster.worker_cores} core, {cluster.worker_memory} each), UI"
+            f" http://{cluster.host}:{cluster.ui_port}; run the Thrift server on"
+            f" it: SPARK_MASTER={cluster.master_url} python -m warehouse spark start"
+        )
+    elif action == "stop":
+        stopped = spark.cluster_stop()
+        print(f"stopped {', '.join(stopped)}" if stopped else "no cluster was running")
+    else:
+        raise SystemExit("usage: python -m warehouse spark cluster start|stop")
     return 0
 
 
@@ -124,7 +144,13 @@ def main(argv: list[str] | None = None) -> int:
     mig.set_defaults(func=_migrate)
 
     spark_cmd = sub.add_parser("spark", help="manage the local Spark Thrift server")
-    spark_cmd.add_argument("action", choices=["start", "stop", "status"])
+    spark_cmd.add_argument("action", choices=["start", "stop", "status", "cluster"])
+    spark_cmd.add_argument(
+        "cluster_action",
+        nargs="?",
+        choices=["start", "stop"],
+        help="with `cluster`: a standalone master and workers on this machine",
+    )
     spark_cmd.set_defaults(func=_spark)
 
     dbt = sub.add_parser("dbt", help="run dbt against the project's database")

@@ -64,15 +64,20 @@ def _zone_literal() -> str:
     return "'" + reporting_zone().key.replace("'", "''") + "'"
 
 
-def reporting_day_sql(instant: str) -> str:
-    """SQL (PostgreSQL): the timestamptz expression `instant` as its reporting
-    day, a date; the macro ``reporting_day`` for the SQL Python writes."""
+def reporting_day_sql(instant: str, *, spark: bool = False) -> str:
+    """SQL: the timestamptz expression `instant` as its reporting day, a date;
+    the macro ``reporting_day`` for the SQL Python writes. ``spark`` spells it
+    for Spark, whose session time zone is UTC (warehouse/spark.py)."""
+    if spark:
+        return f"cast(from_utc_timestamp({instant}, {_zone_literal()}) as date)"
     return f"({instant} at time zone {_zone_literal()})::date"
 
 
-def day_start_sql(day: str) -> str:
-    """SQL (PostgreSQL): the instant the reporting day `day` (a date
-    expression) begins; the macro ``day_bounds`` for the SQL Python writes."""
+def day_start_sql(day: str, *, spark: bool = False) -> str:
+    """SQL: the instant the reporting day `day` (a date expression) begins;
+    the macro ``day_bounds`` for the SQL Python writes (``spark`` as above)."""
+    if spark:
+        return f"to_utc_timestamp(cast({day} as timestamp), {_zone_literal()})"
     return f"(({day})::timestamp at time zone {_zone_literal()})"
 
 

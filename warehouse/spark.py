@@ -25,6 +25,7 @@ cluster's ``spark://host:7077`` works the same), ``SPARK_DRIVER_MEMORY``
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import socket
@@ -52,6 +53,14 @@ SOURCE_TABLES = {
 ESTIMATE_TABLES = {"measurement": ("campaign_lift", "campaign_lift_daily")}
 TIME_ZONE = "UTC"
 START_TIMEOUT_SECONDS = 180
+# which engine builds and serves the marts: postgres (default) or spark
+ENGINE_VARIABLE = "ATTRIBUTION_ENGINE"
+URL_SCHEME = "hive"
+
+
+def selected() -> bool:
+    """Whether the marts are Spark's (``ATTRIBUTION_ENGINE=spark``)."""
+    return os.environ.get(ENGINE_VARIABLE, "postgres").strip().lower() == "spark"
 
 
 @dataclass(frozen=True)
@@ -69,6 +78,10 @@ class ThriftServer:
         from pyhive import hive
 
         return hive.connect(host=self.host, port=self.port, auth="NOSASL")
+
+    def url(self) -> str:
+        """The marts' address as the app names it (HiveServer2 protocol)."""
+        return f"{URL_SCHEME}://{self.host}:{self.port}/marts"
 
 
 def server() -> ThriftServer:
@@ -265,7 +278,182 @@ def create_sources(thrift: ThriftServer, params: database.ConnectionParams) -> N
                 + ", ".join(f"{key} {_quoted(value)}" for key, value in options.items())
                 + ")",
             ]
-    with thrift.connect() as conn:
-        cursor = conn.cursor()
-        for statement in statements:
-            cursor.execute(statement)
+    # PyHive logs every statement at INFO: these carry the role's password
+    pyhive_log = logging.getLogger("pyhive.hive")
+    level = pyhive_log.level
+    pyhive_log.setLevel(max(level, logging.WARNING))
+    try:
+        with thrift.connect() as conn:
+            cursor = conn.cursor()
+            for statement in statements:
+                cursor.execute(statement)
+    finally:
+        pyhive_log.setLevel(level)
+
+
+# A standalone cluster on this machine: a master and workers from pyspark's
+# own classes (`spark-class ...deploy.master.Master` / `...deploy.worker.Worker`),
+# to show the project assumes no single process. The Thrift server then runs
+# with SPARK_MASTER=spark://127.0.0.1:7077: its driver plans, the workers'
+# executors run every task, reading PostgreSQL and writing the warehouse
+# directory themselves (on one machine both are local; a real cluster needs
+# the warehouse on storage every node reaches, e.g. s3a:// or HDFS).
+CLUSTER_HOST = "127.0.0.1"
+
+
+@dataclass(frozen=True)
+class Cluster:
+    host: str
+    port: int
+    ui_port: int
+    workers: int
+    worker_cores: int
+    worker_memory: str
+
+    @property
+    def master_url(self) -> str:
+        return f"spark://{self.host}:{self.port}"
+
+    def state(self) -> dict:
+        """The master's view (its web UI's JSON): workers, applications."""
+        import json
+        import urllib.request
+
+        url = f"http://{self.host}:{self.ui_port}/json/"
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return json.load(response)
+
+
+def cluster() -> Cluster:
+    """The cluster the settings name: ``SPARK_CLUSTER_PORT`` (7077),
+    ``SPARK_CLUSTER_UI_PORT`` (8090), ``SPARK_CLUSTER_WORKERS`` (2), each
+    ``SPARK_WORKER_CORES`` (1) and ``SPARK_WORKER_MEMORY`` (1g)."""
+    return Cluster(
+        host=CLUSTER_HOST,
+        port=int(os.environ.get("SPARK_CLUSTER_PORT", "7077")),
+        ui_port=int(os.environ.get("SPARK_CLUSTER_UI_PORT", "8090")),
+        workers=int(os.environ.get("SPARK_CLUSTER_WORKERS", "2")),
+        worker_cores=int(os.environ.get("SPARK_WORKER_CORES", "1")),
+        worker_memory=os.environ.get("SPARK_WORKER_MEMORY", "1g"),
+    )
+
+
+def _cluster_pid_file(name: str) -> Path:
+    return spark_dir() / f"cluster-{name}.pid"
+
+
+def _spawn(name: str, arguments: list[str]) -> None:
+    env = dict(os.environ, SPARK_HOME=str(spark_home()), TZ=TIME_ZONE)
+    env["SPARK_LOG_DIR"] = str(spark_dir() / "logs")
+    with (spark_dir() / f"cluster-{name}.log").open("ab") as log:
+        process = subprocess.Popen(
+            [str(spark_home() / "bin" / "spark-class"), *arguments],
+            cwd=spark_dir(),
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    _cluster_pid_file(name).write_text(str(process.pid))
+
+
+def cluster_start(spec: Cluster | None = None) -> Cluster:
+    """Start the master and its workers (or find them running) and wait
+    until every worker has registered."""
+    spec = spec or cluster()
+    spark_dir().mkdir(parents=True, exist_ok=True)
+    master = ThriftServer(spec.host, spec.port)
+    if not master.is_listening():
+        _spawn(
+            "master",
+            [
+                "org.apache.spark.deploy.master.Master",
+                "--host",
+                spec.host,
+                "--port",
+                str(spec.port),
+                "--webui-port",
+                str(spec.ui_port),
+            ],
+        )
+    deadline = time.monotonic() + START_TIMEOUT_SECONDS
+    while not master.is_listening():
+        if time.monotonic() > deadline:
+            raise SystemExit(f"the Spark master did not start: {spark_dir()}")
+        time.sleep(1)
+    for number in range(1, spec.workers + 1):
+        name = f"worker-{number}"
+        pid_file = _cluster_pid_file(name)
+        if pid_file.exists() and _alive(int(pid_file.read_text())):
+            continue
+        work_dir = spark_dir() / name
+        work_dir.mkdir(exist_ok=True)
+        _spawn(
+            name,
+            [
+                "org.apache.spark.deploy.worker.Worker",
+                "--host",
+                spec.host,
+                "--cores",
+                str(spec.worker_cores),
+                "--memory",
+                spec.worker_memory,
+                "--work-dir",
+                str(work_dir),
+                "--webui-port",
+                "0",
+                spec.master_url,
+            ],
+        )
+    while True:
+        try:
+            alive = [w for w in spec.state()["workers"] if w["state"] == "ALIVE"]
+        except OSError:
+            alive = []
+        if len(alive) >= spec.workers:
+            return spec
+        if time.monotonic() > deadline:
+            raise SystemExit(
+                f"{len(alive)} of {spec.workers} Spark workers registered: "
+                f"{spark_dir()}/cluster-*.log"
+            )
+        time.sleep(1)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except OSError:
+        return False
+    return True
+
+
+def _cluster_pid_files() -> list[Path]:
+    return list(spark_dir().glob("cluster-*.pid"))
+
+
+def cluster_stop() -> list[str]:
+    """Stop the workers, then the master: the names stopped."""
+    stopped = []
+    names = sorted(
+        (
+            path.stem.removeprefix("cluster-")
+            for path in spark_dir().glob("cluster-*.pid")
+        ),
+        key=lambda name: name == "master",
+    )
+    for name in names:
+        pid_file = _cluster_pid_file(name)
+        pid = int(pid_file.read_text())
+        if _alive(pid):
+            os.killpg(pid, signal.SIGTERM)
+            for _ in range(30):
+                if not _alive(pid):
+                    break
+                time.sleep(1)
+            else:
+                os.killpg(pid, signal.SIGKILL)
+            stopped.append(name)
+        pid_file.unlink(missing_ok=True)
+    return stopped

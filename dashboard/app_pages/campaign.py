@@ -12,11 +12,11 @@ from marketing.rules import DAILY, LIFETIME
 ORDERS_PER_PAGE = 50
 
 ui.require_user("viewer")
-url = ui.db_url()
+marts = ui.marts_url()
 st.title("Campaign")
 
-options = reports.campaign_options(url)
-first, last = reports.sale_date_bounds(url)
+options = reports.campaign_options(marts)
+first, last = reports.sale_date_bounds(marts)
 if options.empty or first is None:
     st.info("No campaigns in the reports yet: run the pipeline to build them.")
     st.stop()
@@ -31,7 +31,7 @@ labels = dict(
 campaign_id = st.selectbox(
     "Campaign", list(labels), format_func=labels.get, key="campaign_id"
 )
-header = reports.campaign_header(url, int(campaign_id))
+header = reports.campaign_header(marts, int(campaign_id))
 
 st.subheader(ui.plain(header["name"]))
 flight = f"{header['starts_at']:%Y-%m-%d %H:%M} → " + (
@@ -55,12 +55,12 @@ with left:
         last,
         key=f"campaign_dates_{campaign_id}",
         days=90,
-        around=lift_data.campaign_life(url, int(campaign_id)),
+        around=lift_data.campaign_life(marts, int(campaign_id)),
     )
 with right:
     mode = ui.credit_mode(key="campaign_mode")
 
-kpis = reports.campaign_kpis(url, int(campaign_id), start, end, mode)
+kpis = reports.campaign_kpis(marts, int(campaign_id), start, end, mode)
 cards = st.columns(6)
 cards[0].metric("Units", ui.number(kpis["units"]))
 cards[1].metric("Revenue", ui.money(kpis["revenue"]))
@@ -69,7 +69,7 @@ cards[3].metric("Orders", ui.number(kpis["orders"]))
 cards[4].metric("Items", ui.number(kpis["items"]))
 cards[5].metric("AOV", ui.money(kpis["average_order_value"]))
 
-spend_daily = spend_data.campaign_spend_daily(url, int(campaign_id), start, end, mode)
+spend_daily = spend_data.campaign_spend_daily(marts, int(campaign_id), start, end, mode)
 spent = float(spend_daily["spend"].sum()) if not spend_daily.empty else 0.0
 ratios = spend_data.ratios(kpis["revenue"], kpis["profit"], spent, kpis["orders"])
 money_cards = st.columns(4)
@@ -87,7 +87,7 @@ else:
     st.line_chart(spend_daily, x="day", y=["spend", "revenue"])
 
 st.markdown("#### What the campaign caused")
-lift = lift_data.campaign_lift(url, int(campaign_id))
+lift = lift_data.campaign_lift(marts, int(campaign_id))
 if lift is None:
     st.caption(
         "Not estimated yet: the nightly job (or `python -m measurement lift`)"
@@ -97,7 +97,7 @@ elif lift["estimate_status"] != "estimated":
     st.info(f"No estimate of what this campaign caused. {lift['status_reason']}")
 else:
     post = (lift["post_start"], lift["post_end"])
-    credited = reports.campaign_kpis(url, int(campaign_id), *post, mode)
+    credited = reports.campaign_kpis(marts, int(campaign_id), *post, mode)
     credited_roas = spend_data.ratios(credited["revenue"], None, lift["spend"], None)[
         "roas"
     ]
@@ -126,14 +126,14 @@ else:
         st.success(lift["reliability_reason"])
     else:
         st.warning(lift["reliability_reason"])
-    series = lift_data.campaign_lift_daily(url, int(campaign_id))
+    series = lift_data.campaign_lift_daily(marts, int(campaign_id))
     if not series.empty:
         st.altair_chart(
             incrementality.chart(series, lift["post_start"]), width="stretch"
         )
 
 st.markdown("#### Budget pacing")
-budget = spend_data.campaign_pacing(url, int(campaign_id))
+budget = spend_data.campaign_pacing(marts, int(campaign_id))
 if budget.empty:
     st.caption("No spend recorded for this campaign.")
 else:
@@ -168,7 +168,7 @@ else:
         pacing_chart["budget"] = latest["budget_amount"]
     st.line_chart(pacing_chart, x="spend_date")
 
-daily = reports.campaign_daily(url, int(campaign_id), start, end, mode)
+daily = reports.campaign_daily(marts, int(campaign_id), start, end, mode)
 st.markdown("#### Daily trend")
 if daily.empty:
     st.caption("No credited sales in this range.")
@@ -176,7 +176,7 @@ else:
     st.line_chart(daily, x="sale_date", y=["revenue", "profit"])
 
 st.markdown("#### Products")
-products = reports.campaign_products(url, int(campaign_id), start, end, mode)
+products = reports.campaign_products(marts, int(campaign_id), start, end, mode)
 st.dataframe(products, hide_index=True)
 
 st.markdown("#### Credited orders")
@@ -186,7 +186,7 @@ st.caption(
 )
 page = st.number_input("Page", min_value=1, value=1, step=1, key="campaign_page")
 orders, total = reports.campaign_orders(
-    url, int(campaign_id), start, end, mode, int(page), ORDERS_PER_PAGE
+    marts, int(campaign_id), start, end, mode, int(page), ORDERS_PER_PAGE
 )
 pages = max(1, -(-total // ORDERS_PER_PAGE))
 st.caption(f"{total} orders · page {int(page)} of {pages}")
@@ -210,7 +210,7 @@ st.download_button(
     "Download CSV",
     # built on click only: all credited orders of a big campaign can be many
     lambda: export.to_csv(
-        reports.campaign_orders_all(url, int(campaign_id), start, end, mode)
+        reports.campaign_orders_all(marts, int(campaign_id), start, end, mode)
     ),
     file_name=f"campaign_{campaign_id}_orders_{mode.lower()}_{start}_{end}.csv",
     mime="text/csv",

@@ -10,15 +10,15 @@ from dashboard.data import reports
 from dashboard.data import spend as spend_data
 
 ui.require_user("viewer")
-url = ui.db_url()
+marts = ui.marts_url()
 st.title("Attribution health")
 
-first, last = reports.sale_date_bounds(url)
+first, last = reports.sale_date_bounds(marts)
 if first is None:
     st.info("No sales in the reports yet: run the pipeline to build them.")
     st.stop()
 start, end = ui.date_range(first, last, key="health_dates", days=90)
-daily = reports.health_daily(url, start, end)
+daily = reports.health_daily(marts, start, end)
 totals = reports.health_totals(daily)
 
 
@@ -93,7 +93,7 @@ if not daily.empty:
     )
 
 st.markdown("#### Spend and credited sales per campaign")
-mismatches = spend_data.spend_mismatches(url, start, end)
+mismatches = spend_data.spend_mismatches(marts, start, end)
 left, right = st.columns(2)
 with left:
     st.markdown("**Spend with no credited sales**")
@@ -109,7 +109,7 @@ with right:
         st.dataframe(mismatches["sales_without_spend"], hide_index=True)
 
 st.markdown("#### Data freshness")
-builds = reports.freshness(url)
+builds = reports.freshness(marts)
 if builds.empty:
     st.warning("The credit fact has no recorded build.")
 else:

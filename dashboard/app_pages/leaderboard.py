@@ -13,9 +13,10 @@ from warehouse.dbt_vars import reporting_zone
 
 ui.require_user("viewer")
 url = ui.db_url()
+marts = ui.marts_url()
 st.title("Leaderboard")
 
-first, last = reports.sale_date_bounds(url)
+first, last = reports.sale_date_bounds(marts)
 if first is None:
     st.info("No attributed sales yet: run the pipeline to build the reports.")
     st.stop()
@@ -29,7 +30,7 @@ with right:
     platforms = st.multiselect("Platforms", PLATFORMS, key="leaderboard_platforms")
     sort = st.selectbox("Sort by", tuple(reports.SORT_COLUMNS), key="leaderboard_sort")
 
-board = reports.leaderboard(url, start, end, mode, tuple(platforms), sort)
+board = reports.leaderboard(marts, start, end, mode, tuple(platforms), sort)
 if board.empty:
     st.info("No credited sales or spend in this range.")
     st.stop()
@@ -80,7 +81,7 @@ st.download_button(
     mime="text/csv",
 )
 
-if not reports.has_restatements(url):
+if not reports.has_restatements(marts):
     st.stop()
 st.subheader("What changed since")
 as_of = st.date_input(
@@ -94,7 +95,7 @@ as_of = st.date_input(
 if as_of is None:
     st.caption("Pick a day to see these figures as they stood then.")
     st.stop()
-restated = reports.restatements(url, start, end, mode, as_of)
+restated = reports.restatements(marts, start, end, mode, as_of)
 moved = restated[restated["change"] != 0]
 if moved.empty:
     st.success(f"Nothing has changed in these figures since the end of {as_of}.")

@@ -13,16 +13,11 @@ import pandas as pd
 
 from dashboard.data import connection
 from dashboard.data.cache import cached_read
-from warehouse.dbt_vars import reporting_day_sql
 
 
 def _has_lift(url: str) -> bool:
-    return bool(
-        connection.scalar(
-            url,
-            "select to_regclass('marts.fct_campaign_lift') is not null"
-            " and to_regclass('marts.fct_campaign_lift_daily') is not null",
-        )
+    return connection.has_tables(
+        url, "marts.fct_campaign_lift", "marts.fct_campaign_lift_daily"
     )
 
 
@@ -92,9 +87,9 @@ def campaign_life(url: str, campaign_id: int) -> tuple[date | None, date | None]
         url,
         f"""
         select
-            {reporting_day_sql("coalesce(first_running_at, starts_at)")}
+            {connection.local_date(url, "coalesce(first_running_at, starts_at)")}
                 as first_day,
-            {reporting_day_sql("coalesce(ended_at, ends_at)")} as last_day
+            {connection.local_date(url, "coalesce(ended_at, ends_at)")} as last_day
         from marts.dim_campaigns
         where campaign_id = :id
         """,

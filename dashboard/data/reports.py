@@ -13,7 +13,7 @@ import pandas as pd
 
 from dashboard.data import connection
 from dashboard.data.cache import cached_read
-from warehouse.dbt_vars import credit_modes, day_start_sql
+from warehouse.dbt_vars import credit_modes
 
 # SPLIT first: the mode the pages open in, the one whose totals add up
 DEFAULT_MODE = "SPLIT"
@@ -36,11 +36,13 @@ SORT_COLUMNS = {
     "cpa": "cpa asc",
 }
 
-# sale_time bounds of a sale-date range, index-friendly on sale_time
-_SALE_TIME_IN_RANGE = (
-    f"sale_time >= {day_start_sql('cast(:start as date)')}"
-    f" and sale_time < {day_start_sql('cast(:end as date) + 1')}"
-)
+
+def _sale_time_in_range(url: str) -> str:
+    """sale_time bounds of a sale-date range, index-friendly on sale_time."""
+    return (
+        f"sale_time >= {connection.day_start(url, 'cast(:start as date)')}"
+        f" and sale_time < {connection.day_start(url, 'cast(:end as date) + 1')}"
+    )
 
 
 def _mode(mode: str) -> str:
@@ -50,12 +52,8 @@ def _mode(mode: str) -> str:
 
 
 def _marts_built(url: str) -> bool:
-    return bool(
-        connection.scalar(
-            url,
-            "select to_regclass('marts.agg_attribution_health_daily') is not null"
-            " and to_regclass('marts.dim_campaigns') is not null",
-        )
+    return connection.has_tables(
+        url, "marts.agg_attribution_health_daily", "marts.dim_campaigns"
     )
 
 
@@ -89,6 +87,14 @@ def leaderboard(
         raise ValueError(f"sort must be one of {tuple(SORT_COLUMNS)}")
     # the day's spend is on both modes' rows of agg_campaign_daily
     spend = "sum(spend)" if has_spend_marts(url) else "null::numeric"
+    if connection.is_spark(url):
+        # PyHive writes a list as `(a, b)`: no array parameters on Spark
+        platform_filter = "campaigns.platform in :platforms" if platforms else "true"
+    else:
+        platform_filter = (
+            "cardinality(cast(:platforms as text[])) = 0"
+            " or campaigns.platform = any(cast(:platforms as text[]))"
+        )
     return connection.frame(
         url,
         f"""
@@ -126,8 +132,7 @@ def leaderboard(
             left join lateral (
                 select totals.spend where totals.spend > 0
             ) as spent on true
-            where cardinality(cast(:platforms as text[])) = 0
-                or campaigns.platform = any(cast(:platforms as text[]))
+            where {platform_filter}
         )
         select * from board
         order by {order} nulls last, campaign_id
@@ -151,11 +156,7 @@ CHANGE_CAUSES = {
 
 
 def has_restatements(url: str) -> bool:
-    return bool(
-        connection.scalar(
-            url, "select to_regclass('marts.fct_credit_changes') is not null"
-        )
-    )
+    return connection.has_tables(url, "marts.fct_credit_changes")
 
 
 @cached_read
@@ -181,7 +182,7 @@ def restatements(
                 units_delta,
                 revenue_delta,
                 recorded_at
-                < {day_start_sql("cast(:as_of as date) + 1")}
+                < {connection.day_start(url, "cast(:as_of as date) + 1")}
                 as by_then
             from marts.fct_credit_changes
             where credit_mode = :mode and sale_date between :start and :end
@@ -224,11 +225,7 @@ def restatements(
 
 
 def has_spend_marts(url: str) -> bool:
-    return bool(
-        connection.scalar(
-            url, "select to_regclass('marts.fct_campaign_budget_pacing') is not null"
-        )
-    )
+    return connection.has_tables(url, "marts.fct_campaign_budget_pacing")
 
 
 @cached_read
@@ -312,7 +309,7 @@ def campaign_products(
                 credited_profit
             from marts.fct_order_item_campaign_credits
             where campaign_id = :id and credit_mode = :mode and not is_reversed
-                and {_SALE_TIME_IN_RANGE}
+                and {_sale_time_in_range(url)}
         )
         select
             credits.product_id,
@@ -335,7 +332,8 @@ def campaign_products(
     )
 
 
-_ORDERS_SQL = f"""
+def _orders_sql(url: str) -> str:
+    return f"""
     select
         order_id,
         min(sale_time) as sale_time,
@@ -346,9 +344,10 @@ _ORDERS_SQL = f"""
         bool_or(is_reversed) as is_reversed,
         max(reversed_at) as reversed_at
     from marts.fct_order_item_campaign_credits
-    where campaign_id = :id and credit_mode = :mode and {_SALE_TIME_IN_RANGE}
+    where campaign_id = :id and credit_mode = :mode and {_sale_time_in_range(url)}
     group by order_id
-    order by min(sale_time) desc, order_id desc
+    -- the output column (the first sale time), on both engines
+    order by sale_time desc, order_id desc
 """
 
 
@@ -367,13 +366,14 @@ def campaign_orders(
     total = connection.scalar(
         url,
         "select count(distinct order_id) from marts.fct_order_item_campaign_credits"
-        f" where campaign_id = :id and credit_mode = :mode and {_SALE_TIME_IN_RANGE}",
+        " where campaign_id = :id and credit_mode = :mode"
+        f" and {_sale_time_in_range(url)}",
         **params,
     )
     page = max(1, int(page))
     rows = connection.frame(
         url,
-        _ORDERS_SQL + " limit :limit offset :offset",
+        _orders_sql(url) + " limit :limit offset :offset",
         limit=int(page_size),
         offset=(page - 1) * int(page_size),
         **params,
@@ -387,7 +387,7 @@ def campaign_orders_all(
 ) -> pd.DataFrame:
     return connection.frame(
         url,
-        _ORDERS_SQL,
+        _orders_sql(url),
         id=campaign_id,
         mode=_mode(mode),
         start=start,
@@ -436,10 +436,7 @@ def health_totals(daily: pd.DataFrame) -> dict[str, float | None]:
 @cached_read
 def freshness(url: str) -> pd.DataFrame:
     """Builds of the credit fact, newest first (empty if it was never built)."""
-    has_builds = connection.scalar(
-        url, "select to_regclass('marts.fct_attribution_builds') is not null"
-    )
-    if not has_builds:
+    if not connection.has_tables(url, "marts.fct_attribution_builds"):
         return pd.DataFrame(columns=["built_at", "is_full_build", "rows_inserted"])
     return connection.frame(
         url,

@@ -31,7 +31,8 @@
         on estimates.campaign_id = post_days.campaign_id
     where
         post_days.campaign_id is null
-        or post_days.days <> estimates.post_end - estimates.post_start + 1
+        or post_days.days
+        <> {{ days_between('estimates.post_start', 'estimates.post_end') }} + 1
         or abs(estimates.actual_revenue - post_days.actual_revenue)
         > 0.01 * (post_days.days + 1)
         or abs(estimates.incremental_revenue - post_days.incremental_revenue)

@@ -9,6 +9,7 @@ import shutil
 import socket
 import tempfile
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -79,18 +80,26 @@ def thrift(spark_env, tcp_pg_server) -> Iterator:
                 os.environ[key] = value
 
 
-@pytest.fixture
-def spark_db(thrift, tcp_pg_server) -> Iterator[database.ConnectionParams]:
-    """A new migrated database whose tables are Spark's sources."""
+@contextmanager
+def spark_database(thrift, tcp_pg_server) -> Iterator[database.ConnectionParams]:
+    """A new migrated database whose tables are Spark's sources, and a Spark
+    warehouse without what an earlier test built (one per session)."""
     params = pg.create_database(tcp_pg_server, prefix="spark")
     with thrift.connect() as conn:
         cursor = conn.cursor()
-        # what an earlier test built on Spark goes: one warehouse per session
         for schema in ("staging", "intermediate", "snapshots", "marts"):
             cursor.execute(f"drop database if exists {schema} cascade")
     spark.create_sources(thrift, params.as_role(credentials.TRANSFORMER))
-    yield params
-    database.drop_database(params)
+    try:
+        yield params
+    finally:
+        database.drop_database(params)
+
+
+@pytest.fixture
+def spark_db(thrift, tcp_pg_server) -> Iterator[database.ConnectionParams]:
+    with spark_database(thrift, tcp_pg_server) as params:
+        yield params
 
 
 @pytest.fixture(scope="session")

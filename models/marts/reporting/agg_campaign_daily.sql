@@ -20,6 +20,8 @@
 -- depends_on: {{ ref('fct_order_item_campaign_credits') }}
 -- depends_on: {{ ref('int_campaign_spend_daily') }}
 -- depends_on: {{ ref('snap_spend__campaign_days') }}
+-- it prunes the credit fact's change log: after the log's other reader
+{{ incremental_engine.prune_after(['fct_credit_changes']) }}
 -- The leaderboard's and the trend chart's source: non-reversed credits by
 -- campaign, day (in the reporting time zone) and mode, with the day's spend
 -- (the same on every mode's row; a day with spend and no credited sale has

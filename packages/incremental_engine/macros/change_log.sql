@@ -120,6 +120,27 @@
     {%- endif %}
 {% endmacro %}
 
+{#-
+    In the body of a change log's pruning reader: it runs after `readers`
+    (the log's other readers, by model name) where a table cannot be read
+    while it is rewritten. Spark's `insert overwrite` deletes the files a
+    concurrent reader has listed (it then fails: "File ... does not exist");
+    PostgreSQL's readers see the rows as they were (MVCC): no order needed,
+    its graph stays as it is.
+-#}
+{% macro prune_after(readers) -%}
+    {{ return(adapter.dispatch('prune_after', 'incremental_engine')(readers)) }}
+{%- endmacro %}
+
+{% macro default__prune_after(readers) -%}
+{%- endmacro %}
+
+{% macro spark__prune_after(readers) -%}
+    {%- for reader in readers %}
+-- depends_on: {{ ref(reader) }}
+    {%- endfor %}
+{%- endmacro %}
+
 {% macro default__prune_change_log(log, since) %}
     delete from {{ log }} where logged_at <= {{ since }}
 {% endmacro %}
