@@ -102,6 +102,15 @@ def spark_db(thrift, tcp_pg_server) -> Iterator[database.ConnectionParams]:
         yield params
 
 
+def failure_summary(output: str) -> str:
+    """dbt's own summary of what failed (model and the exception's first
+    lines: the Java stack after them runs to thousands of lines), then the
+    output's end."""
+    start = output.find("Completed with")
+    summary = output[start : start + 4000] if start >= 0 else ""
+    return f"{summary}\n[...]\n{output[-3000:]}"
+
+
 @pytest.fixture(scope="session")
 def run_spark_dbt(spark_env, dbt_target_dir) -> Callable[..., str]:
     """run_spark_dbt(params, "run", ...): dbt with the spark target."""
@@ -120,7 +129,7 @@ def run_spark_dbt(spark_env, dbt_target_dir) -> Callable[..., str]:
         output = result.stdout + result.stderr
         if result.returncode != 0:
             raise AssertionError(
-                f"dbt {' '.join(args)} on Spark failed:\n{output[-8000:]}"
+                f"dbt {' '.join(args)} on Spark failed:\n{failure_summary(output)}"
             )
         return output
 
