@@ -31,10 +31,10 @@ install-spark: $(VENV)/.installed-spark
 
 $(VENV)/.installed-spark: pyproject.toml dbt_packages/.installed
 	$(VENV)/bin/pip install --quiet -e '.[dev,spark]'
-	@if [ ! -f /usr/share/java/postgresql.jar ]; then \
+	@if [ ! -f /usr/share/java/postgresql.jar ] || ! command -v javac >/dev/null; then \
 		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 		$$SUDO apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq default-jre-headless libpostgresql-jdbc-java >/dev/null; \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq default-jdk-headless libpostgresql-jdbc-java >/dev/null; \
 	fi
 	touch $@
 

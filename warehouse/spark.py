@@ -38,6 +38,8 @@ from pathlib import Path
 from warehouse import credentials, database, dbt_vars
 
 JDBC_DRIVER_JAR = Path("/usr/share/java/postgresql.jar")
+# hive-llap-common's one class Hive's FunctionRegistry needs (see the file)
+LLAP_STUB_SOURCE = Path(__file__).parent / "jvm" / "LlapSigner.java"
 # What the models read, by dbt source schema (dbt_project.yml vars name them).
 SOURCE_TABLES = {
     "erp_schema": ("products", "product_batches", "orders", "order_items"),
@@ -112,6 +114,37 @@ def spark_home() -> Path:
     return Path(pyspark.__file__).resolve().parent
 
 
+def llap_stub_jar() -> Path:
+    """The jar of ``LLAP_STUB_SOURCE``, compiled under ``spark_dir()`` when
+    missing or older than its source (javac, from the JDK
+    ``make install-spark`` installs)."""
+    jar = spark_dir() / "llap-stub.jar"
+    if jar.exists() and jar.stat().st_mtime >= LLAP_STUB_SOURCE.stat().st_mtime:
+        return jar
+    classes = spark_dir() / "llap-stub-classes"
+    try:
+        subprocess.run(
+            ["javac", "--release", "17", "-d", str(classes), str(LLAP_STUB_SOURCE)],
+            check=True,
+            capture_output=True,
+        )
+        subprocess.run(
+            ["jar", "cf", str(jar), "-C", str(classes), "."],
+            check=True,
+            capture_output=True,
+        )
+    except FileNotFoundError as missing:
+        raise SystemExit(
+            f"{missing.filename} not found: the Thrift server needs a JDK"
+            " (`make install-spark` installs Debian's default-jdk-headless)"
+        ) from None
+    except subprocess.CalledProcessError as failed:
+        raise SystemExit(
+            f"compiling {LLAP_STUB_SOURCE.name} failed:\n{failed.stderr.decode()}"
+        ) from None
+    return jar
+
+
 def submit_command(thrift: ThriftServer) -> list[str]:
     """spark-submit of the Thrift server (pip's pyspark ships its jar, not
     its start script)."""
@@ -150,7 +183,7 @@ def submit_command(thrift: ThriftServer) -> list[str]:
         # on the driver's class path, not only --jars: the JDBC driver's own
         # classes are otherwise missing when Spark reads a table's metadata
         "--driver-class-path",
-        str(jar),
+        f"{jar}{os.pathsep}{llap_stub_jar()}",
         "--jars",
         str(jar),
     ]
