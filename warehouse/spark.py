@@ -204,6 +204,13 @@ def running_pid() -> int | None:
     except (OSError, ValueError):
         return None
     try:
+        # a server this process started stays a zombie, which signal 0
+        # still finds, until it is reaped
+        if os.waitpid(pid, os.WNOHANG)[0] == pid:
+            return None
+    except ChildProcessError:
+        pass  # started by another process: not ours to reap
+    try:
         os.kill(pid, 0)
     except OSError:
         return None
