@@ -111,9 +111,14 @@ def lift_db(pg_server, run_dbt) -> Iterator[database.ConnectionParams]:
     database.drop_database(params)
 
 
-# The longest modules, started first: `make test` spreads the modules over
+# The longest modules, longest first: `make test` spreads the modules over
 # both cores (pytest-xdist, --dist loadfile) and the rest fill in around them.
+# xdist keeps this order only with --no-loadscope-reorder (pyproject's
+# addopts); by default it starts the modules with the most tests first, which
+# left the Spark tier's few long tests to the end, alone on one core.
 LONG_POLES = (
+    "tests/spark/test_spark_history.py",
+    "tests/spark/test_spark_engine.py",
     "tests/orchestration/test_stuck_runs.py",
     "tests/orchestration/test_jobs.py",
     "tests/orchestration/test_sensors_and_alerts.py",
