@@ -223,14 +223,16 @@ def listen_on_tcp(data_dir: Path | None = None) -> ConnectionParams:
     start_embedded(data_dir)
     port, socket_dir, listening = _postmaster_address(data_dir)
     if listening != "127.0.0.1":
-        with socket.socket() as probe:
-            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        for attempt in range(TCP_ATTEMPTS):
+            port = _free_tcp_port(port if attempt == 0 else 0)
             try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                probe.bind(("127.0.0.1", 0))
-                port = probe.getsockname()[1]
-        _pg_ctl(data_dir, "restart", f"-h 127.0.0.1 -p {port} -k {socket_dir}")
+                _pg_ctl(data_dir, "restart", f"-h 127.0.0.1 -p {port} -k {socket_dir}")
+                break
+            except subprocess.CalledProcessError:
+                # another server took the port between the probe and the
+                # start (two checkouts or test workers starting at once)
+                if attempt == TCP_ATTEMPTS - 1:
+                    raise
         port, socket_dir, listening = _postmaster_address(data_dir)
     return ConnectionParams(
         host=socket_dir,
@@ -239,6 +241,21 @@ def listen_on_tcp(data_dir: Path | None = None) -> ConnectionParams:
         password=credentials.password(credentials.SUPERUSER),
         dbname=DEFAULT_DATABASE,
     )
+
+
+TCP_ATTEMPTS = 3
+
+
+def _free_tcp_port(wanted: int) -> int:
+    """`wanted` if nothing listens on it on 127.0.0.1 now (0: any), else a
+    free one."""
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", wanted))
+        except OSError:
+            probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def _postmaster_address(data_dir: Path) -> tuple[int, str, str]:
