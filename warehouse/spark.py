@@ -164,6 +164,12 @@ def submit_command(thrift: ThriftServer) -> list[str]:
         "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",
         "spark.executor.extraClassPath": str(jar),
         "spark.sql.sources.partitionOverwriteMode": "dynamic",
+        # dbt's threads append to one table at once (the run log): with the
+        # default committer every job stages under the same _temporary/0 and
+        # the first to finish deletes the other's files mid-write. Tasks
+        # commit straight to the table, and no job removes _temporary.
+        "spark.hadoop.mapreduce.fileoutputcommitter.algorithm.version": "2",
+        "spark.hadoop.mapreduce.fileoutputcommitter.cleanup.skipped": "true",
         "spark.hadoop.javax.jdo.option.ConnectionURL": (
             f"jdbc:derby:;databaseName={metastore};create=true"
         ),
