@@ -32,7 +32,7 @@ from dagster import DagsterInstance, DagsterRunStatus, RunsFilter
 
 from demo import data as demo_data
 from orchestration import launch
-from orchestration.instance import default_home, ensure_dagster_home
+from orchestration.operations.instance import default_home, ensure_dagster_home
 from warehouse import database, dbt_runner
 
 

@@ -8,7 +8,7 @@ for ``--reuse``, and measures in this run, on this machine:
     of dbt's per-node times, and wall time), and of the credit fact alone;
   - the frequent run as the change sensor starts it (the sources' marks,
     then `dbt build` of what the changed ones feed without the nightly
-    tests, orchestration/changes.py) after no change, after a change of
+    tests, orchestration/jobs/changes.py) after no change, after a change of
     10,000 orders and after 1 % of the orders changed: models and snapshots
     by dbt's per-node times as a share of the full build, and wall time
     including the marks and the frequent tests;
@@ -41,7 +41,7 @@ from pathlib import Path
 import psycopg
 
 from benchmark import data as bench_data
-from orchestration import changes
+from orchestration.jobs import changes
 from warehouse import database, dbt_runner, dbt_vars, migrate, paths
 
 FACT = "fct_order_item_campaign_credits"
@@ -128,7 +128,7 @@ class DbtRun:
 class FrequentRun(DbtRun):
     """The frequent run as the change sensor starts it: the sources' marks,
     the groups that moved since ``base`` and `dbt build` of what they feed
-    (orchestration/changes.py), or nothing. Wall time includes the marks."""
+    (orchestration/jobs/changes.py), or nothing. Wall time includes the marks."""
 
     def __init__(
         self, params: database.ConnectionParams, base: changes.Marks | None

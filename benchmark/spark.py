@@ -27,7 +27,7 @@ from pathlib import Path
 import psycopg
 
 from benchmark import pipeline
-from orchestration import changes
+from orchestration.jobs import changes
 from warehouse import credentials, database, dbt_runner, spark
 
 FACT = pipeline.FACT

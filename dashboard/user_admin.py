@@ -36,13 +36,17 @@ def _read_password(args: argparse.Namespace) -> str:
     return first
 
 
+# who the audit log says created or reset the demo users
+SEED_DEMO = "seed-demo"
+
+
 def seed_demo(url: str) -> dict[str, tuple[str, str]]:
     """Create (or reset) one demo user per role with a fresh random password."""
     created = {}
     for role, username in DEMO_USERS.items():
         password = secrets.token_urlsafe(9)
-        if not store.set_password(url, username, password, role=role):
-            store.add_user(url, username, password, role, created_by="seed-demo")
+        if not store.set_password(url, username, password, role=role, actor=SEED_DEMO):
+            store.add_user(url, username, password, role, created_by=SEED_DEMO)
         created[role] = (username, password)
     return created
 
@@ -81,7 +85,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"user {args.username} added ({args.role})")
         elif args.command == "set-password":
             if not store.set_password(
-                url, args.username, _read_password(args), role=args.role
+                url,
+                args.username,
+                _read_password(args),
+                role=args.role,
+                actor=getpass.getuser(),
             ):
                 print(f"no user {args.username}", file=sys.stderr)
                 return 1

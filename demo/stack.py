@@ -2,7 +2,7 @@
 
 `up` starts the database, migrates, loads demo data, runs the pipeline,
 fails the Dagster runs a previous stop or crash left without a process
-(orchestration/runs.py), then starts the long-running services
+(orchestration/operations/runs.py), then starts the long-running services
 (Dagster, the Streamlit app and a generator that keeps the ERP moving), each
 in its own process group with a log under .local/logs, and prints where
 everything is. `down` first cancels the queued runs and stops the running
@@ -282,8 +282,8 @@ def up(args: argparse.Namespace) -> int:
         env[spark.ENGINE_VARIABLE] = "spark"
     env["DAGSTER_HOME"] = str(_dagster_home())
     # telemetry off, one dbt run at a time, run monitoring
-    from orchestration import runs
-    from orchestration.instance import ensure_dagster_home
+    from orchestration.operations import runs
+    from orchestration.operations.instance import ensure_dagster_home
     from orchestration.settings import Settings
 
     ensure_dagster_home(_dagster_home())
@@ -333,7 +333,7 @@ def up(args: argparse.Namespace) -> int:
 
 
 def down(_args: argparse.Namespace) -> int:
-    from orchestration import runs
+    from orchestration.operations import runs
 
     if stop("generator"):
         print("stopped generator")

@@ -187,3 +187,32 @@
     {%- endif -%}
     {{ incremental_engine.timestamp_literal(value) }}
 {%- endmacro %}
+
+{#-
+    The relations attribution_affected_order_items reads, declared as the
+    calling model's dependencies: the models that stage their affected items
+    in a pre-hook call this in their body, since a hook's refs are not the
+    model's.
+-#}
+{% macro attribution_affected_order_items_depends_on() %}
+-- depends_on: {{ ref('snap_erp__orders') }}
+-- depends_on: {{ ref('snap_erp__products') }}
+-- depends_on: {{ ref('snap_erp__product_batches') }}
+-- depends_on: {{ ref('snap_marketing__ad_campaigns') }}
+-- depends_on: {{ ref('snap_marketing__ad_campaign_products') }}
+-- depends_on: {{ ref('snap_marketing__ad_campaign_status_events') }}
+-- depends_on: {{ ref('stg_erp__order_items') }}
+-- depends_on: {{ ref('stg_erp__orders') }}
+{% endmacro %}
+
+{#-
+    In an incremental run, whether the row's order item is one the pre-hook
+    staged as affected (attribution_affected_order_items): the rows the
+    model recomputes.
+-#}
+{% macro attribution_item_is_affected(column='order_item_id') -%}
+    {{ incremental_engine.key_in(
+        column,
+        'select affected.order_item_id from '
+        ~ incremental_engine.affected_keys_relation() ~ ' as affected') }}
+{%- endmacro %}

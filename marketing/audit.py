@@ -32,6 +32,10 @@ SIGN_IN_SUCCEEDED = "sign_in.succeeded"
 SIGN_IN_FAILED = "sign_in.failed"
 SIGN_IN_THROTTLED = "sign_in.throttled"
 SIGN_IN_UNLOCKED = "sign_in.unlocked"
+# the app's accounts (dashboard.data.users): the user name and role, never
+# the password or its hash
+USER_ADDED = "user.added"
+PASSWORD_RESET = "user.password_reset"
 # written by the database itself, not through audit(): the trigger of
 # migration 0008_corrections records a correction made outside the app
 CORRECTION_RECORDED = "correction.recorded"

@@ -13,23 +13,27 @@ from functools import cache
 
 from dagster import Definitions, definitions
 
-from orchestration import (
-    checks,
-    jobs,
-    lift,
-    nightly,
-    operations,
-    spend_checks,
-    spend_inbox,
-)
 from orchestration.assets import build_dbt_assets, source_specs
-from orchestration.project import build_project
-from orchestration.resources import AttributionDatabase, build_resources
-from orchestration.schedules import build_schedules
-from orchestration.sensors import (
+from orchestration.checks.attribution import (
+    build_nightly_checks,
+    build_routine_checks,
+)
+from orchestration.checks.spend import build_spend_checks
+from orchestration.jobs.asset_jobs import build_jobs
+from orchestration.jobs.schedules import build_schedules
+from orchestration.jobs.sensors import (
     build_run_failure_alert_sensor,
     build_source_change_sensor,
 )
+from orchestration.jobs.spend_inbox import build_spend_inbox_sensor, spend_inbox_load
+from orchestration.nightly.full_refresh import build_full_refresh_comparison
+from orchestration.nightly.lift import build_campaign_lift, build_lift_checks
+from orchestration.operations.thresholds import (
+    build_operations_sensor,
+    build_recompute_budget_sensor,
+)
+from orchestration.project import build_project
+from orchestration.resources import AttributionDatabase, build_resources
 from orchestration.settings import Settings
 
 
@@ -40,20 +44,20 @@ def build_definitions(
     settings = settings or Settings.from_env()
     project = build_project(settings)
     dbt_assets_def = build_dbt_assets(project)
-    routine_checks = checks.build_routine_checks(dbt_assets_def)
-    nightly_checks = checks.build_nightly_checks(dbt_assets_def, project)
-    comparison = nightly.build_full_refresh_comparison(dbt_assets_def, project)
-    campaign_lift = lift.build_campaign_lift(dbt_assets_def)
+    routine_checks = build_routine_checks(dbt_assets_def)
+    nightly_checks = build_nightly_checks(dbt_assets_def, project)
+    comparison = build_full_refresh_comparison(dbt_assets_def, project)
+    campaign_lift = build_campaign_lift(dbt_assets_def)
     return Definitions(
         assets=[dbt_assets_def, comparison, campaign_lift, *source_specs(project)],
         asset_checks=[
             *routine_checks,
             *nightly_checks,
-            *spend_checks.build_spend_checks(dbt_assets_def),
-            *lift.build_lift_checks(campaign_lift),
+            *build_spend_checks(dbt_assets_def),
+            *build_lift_checks(campaign_lift),
         ],
         jobs=[
-            *jobs.build_jobs(
+            *build_jobs(
                 settings,
                 dbt_assets_def,
                 routine_checks,
@@ -61,7 +65,7 @@ def build_definitions(
                 comparison,
                 campaign_lift,
             ),
-            spend_inbox.spend_inbox_load,
+            spend_inbox_load,
         ],
         schedules=build_schedules(settings),
         sensors=[
@@ -69,9 +73,9 @@ def build_definitions(
                 settings, project, dbt_assets_def, routine_checks
             ),
             build_run_failure_alert_sensor(settings),
-            operations.build_operations_sensor(settings),
-            operations.build_recompute_budget_sensor(settings),
-            spend_inbox.build_spend_inbox_sensor(settings),
+            build_operations_sensor(settings),
+            build_recompute_budget_sensor(settings),
+            build_spend_inbox_sensor(settings),
         ],
         resources=build_resources(project, settings, database),
     )

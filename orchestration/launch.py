@@ -1,7 +1,7 @@
 """The jobs' names and the run config that launches them: plain Python.
 
 The one home of what Dagster and its callers must agree on. The definitions
-(orchestration/jobs.py, assets.py) take the names from here, and the app
+(orchestration/jobs/asset_jobs.py, assets.py) take the names from here, and the app
 (dashboard/dagster_runs.py) builds its recompute and backfill requests with
 the functions below, without importing Dagster or reading the dbt manifest.
 The config keys are the fields of ``assets.AttributionBuildConfig``;

@@ -16,7 +16,6 @@ starts.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import cached_property
@@ -74,20 +73,6 @@ class AttributionDatabase(ConfigurableResource):
             yield conn
 
 
-@contextmanager
-def _environment(values: dict[str, str]) -> Iterator[None]:
-    saved = {key: os.environ.get(key) for key in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-
-
 class AttributionDbt(DbtCliResource):
     """dbt of this project, pointed at the ``database`` resource.
 
@@ -99,7 +84,7 @@ class AttributionDbt(DbtCliResource):
     database: AttributionDatabase
 
     def cli(self, args: Sequence[str], **kwargs: Any) -> DbtCliInvocation:
-        with _environment(self.database.params().env()):
+        with dbt_runner.environment(self.database.params().env()):
             return super().cli(args, **kwargs)
 
     @cached_property

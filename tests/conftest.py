@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from demo import data as demo_data
-from orchestration import changes
+from orchestration.jobs import changes
 from tests import dbt_in_process, lift_history, pg
 from warehouse import database, dbt_runner
 
@@ -68,7 +68,7 @@ def demo_marts(pg_server, run_dbt) -> Iterator[database.ConnectionParams]:
 def frequent_run(run_dbt) -> Callable[..., list[str]]:
     """frequent_run(params) -> the source groups that changed since the last
     frequent run on that database; builds what they feed, as the change
-    sensor's runs do (orchestration/changes.py), or nothing at all."""
+    sensor's runs do (orchestration/jobs/changes.py), or nothing at all."""
     bases: dict[str, changes.Marks] = {}
 
     def run(params: database.ConnectionParams) -> list[str]:

@@ -19,8 +19,6 @@ suite through `dbt` processes instead (warehouse.dbt_runner.run_dbt).
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -36,22 +34,6 @@ _SHOWN_LEVELS = {"info", "warn", "error"}
 
 def cli_requested() -> bool:
     return os.environ.get("ATTRIBUTION_TEST_DBT", "in-process") == "cli"
-
-
-@contextmanager
-def _environment(values: dict[str, str]) -> Iterator[None]:
-    """os.environ with `values` set, restored afterwards (dbt reads the
-    profile's env_var()s, and libpq its PG* variables, from here)."""
-    saved = {key: os.environ.get(key) for key in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
 
 
 def _retarget(manifest: Any, dbname: str) -> None:
@@ -123,7 +105,7 @@ class InProcessDbt:
         if self._manifest is not None:
             _retarget(self._manifest, params.dbname)
         runner = dbtRunner(manifest=self._manifest, callbacks=[keep])
-        with _environment(wanted):
+        with dbt_runner.environment(wanted):
             result = runner.invoke([*args, *self._common_args()])
         output = "\n".join(shown)
         if result.exception is not None:

@@ -82,7 +82,7 @@ FAULTS = {
         "a frequent run skips the items of a campaign whose flight changed",
     ),
     "sensor_ignores_campaigns": Fault(
-        "orchestration/changes.py",
+        "orchestration/jobs/changes.py",
         '("snap_marketing__ad_campaigns",)\n',
         '("snap_marketing__ad_campaign_products",)\n',
         "the change sensor does not notice a changed campaign",

@@ -21,14 +21,7 @@ def credited(params: database.ConnectionParams) -> Totals:
         " from marts.fct_order_item_campaign_credits where not is_reversed"
         " group by 1, 2",
     )
-    return {
-        (row["campaign_id"], row["credit_mode"]): (
-            row["units"],
-            row["revenue"],
-            row["profit"],
-        )
-        for row in rows
-    }
+    return _totals(rows)
 
 
 def recorded(params: database.ConnectionParams, until: datetime) -> Totals:
@@ -40,6 +33,11 @@ def recorded(params: database.ConnectionParams, until: datetime) -> Totals:
         " from marts.fct_credit_changes where recorded_at <= %s group by 1, 2",
         (until,),
     )
+    return nonzero(_totals(rows))
+
+
+def _totals(rows: list[dict]) -> Totals:
+    """(units, revenue, profit) per (campaign, mode)."""
     return {
         (row["campaign_id"], row["credit_mode"]): (
             row["units"],
@@ -47,7 +45,6 @@ def recorded(params: database.ConnectionParams, until: datetime) -> Totals:
             row["profit"],
         )
         for row in rows
-        if any(row[name] for name in ("units", "revenue", "profit"))
     }
 
 

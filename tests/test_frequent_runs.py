@@ -1,7 +1,7 @@
 """The frequent run builds only what the changed sources feed, and that is enough.
 
 Each kind of source change, alone, must be noticed by the marks of its
-source group (orchestration/changes.py), reach the marts through the run of
+source group (orchestration/jobs/changes.py), reach the marts through the run of
 that group's selection (the one the change sensor starts), and leave every
 mart exactly as a full refresh of every model computes it. With no change
 nothing is selected and no dbt node runs.
@@ -18,7 +18,7 @@ import pytest
 
 from demo import data as demo_data
 from marketing.campaigns.corrections import name_correction_reason
-from orchestration import changes
+from orchestration.jobs import changes
 from tests import pg
 from warehouse import database, dbt_runner
 

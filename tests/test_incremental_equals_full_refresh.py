@@ -4,7 +4,7 @@ After every step the incremental facts and aggregates must hold exactly the
 rows a full refresh would (the full computation of a fact is the allocated
 view it selects from; of an aggregate, its own SQL compiled for a full
 build), and a second run must change nothing. Each step's build is the
-frequent run: what the changed sources feed (orchestration/changes.py).
+frequent run: what the changed sources feed (orchestration/jobs/changes.py).
 Hard deletes and changes that reach the replica later than the lookback
 are repaired by the nightly full observation of the orders. At the end a
 real `--full-refresh` must reproduce the incremental tables row for row.

@@ -3,7 +3,7 @@
 One database holds every example on its own product, so the whole story
 (confirmation, cancellation, refund, reinstatement, a removal and a
 backdated correction) runs through four frequent runs, each building what
-the changed sources feed (orchestration/changes.py), and the last one is
+the changed sources feed (orchestration/jobs/changes.py), and the last one is
 checked against a full refresh.
 """
 

@@ -12,7 +12,7 @@ live in :mod:`warehouse.roles`):
 Two more live outside the project's database and its grants:
 
 * ``attribution_dagster`` owns Dagster's own storage database when it is
-  PostgreSQL (orchestration/instance.py), and nothing else;
+  PostgreSQL (orchestration/operations/instance.py), and nothing else;
 * ``erp_replica`` writes the ``erp`` tables where the demo and the tests
   stand in for the ERP's replication (demo/data.py); a deployment's replica
   has its own writer.

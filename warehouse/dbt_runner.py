@@ -11,6 +11,8 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +54,23 @@ def dbt_env(params: database.ConnectionParams | None = None) -> dict[str, str]:
     if not (PROJECT_ROOT / "profiles.yml").exists():
         env.setdefault("DBT_PROFILES_DIR", str(dbt_profiles_dir()))
     return env
+
+
+@contextmanager
+def environment(values: dict[str, str]) -> Iterator[None]:
+    """os.environ with `values` set, restored afterwards: for dbt run in this
+    process (it reads the profile's env_var()s, and libpq its PG* variables,
+    from here)."""
+    saved = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
 def dbt_executable() -> str:

@@ -17,11 +17,13 @@ from sqlalchemy import Connection, text
 
 from dashboard.data import connection
 from marketing.audit import (
+    PASSWORD_RESET,
     ROLES,
     SIGN_IN_FAILED,
     SIGN_IN_SUCCEEDED,
     SIGN_IN_THROTTLED,
     SIGN_IN_UNLOCKED,
+    USER_ADDED,
     User,
     audit,
 )
@@ -303,9 +305,13 @@ def _check_new(username: str, password: str, role: str) -> None:
 
 
 def add_user(
-    url: str, username: str, password: str, role: str, created_by: str | None = None
+    url: str, username: str, password: str, role: str, *, created_by: str
 ) -> User:
-    """Create a user; ValueError if the name is taken or the input is invalid."""
+    """Create a user; ValueError if the name is taken or the input is invalid.
+
+    `created_by` (who adds the user) is stored with it and in the audit log
+    (``user.added``, with the name and role: never the password or its hash).
+    """
     _check_new(username, password, role)
     with connection.transaction(url) as conn:
         taken = conn.execute(
@@ -326,24 +332,56 @@ def add_user(
                 "created_by": created_by,
             },
         )
+        audit(
+            conn, created_by, USER_ADDED, details={"username": username, "role": role}
+        )
     return User(username, role)
 
 
 def set_password(
-    url: str, username: str, password: str, role: str | None = None
+    url: str, username: str, password: str, role: str | None = None, *, actor: str
 ) -> bool:
-    """Reset a user's password (and role, if given); False if no such user."""
+    """Reset a user's password (and role, if given); False if no such user.
+
+    `actor` (who resets it) is recorded in the audit log
+    (``user.password_reset``, with the name, the role before and after and
+    whether the account was reactivated: never the password or its hash).
+    """
     _check_new(username, password, role or "viewer")
     with connection.transaction(url) as conn:
-        updated = conn.execute(
+        before = conn.execute(
+            text(
+                "select username, role, is_active from app.users"
+                " where lower(username) = lower(:username) for update"
+            ),
+            {"username": username},
+        ).first()
+        if before is None:
+            return False
+        conn.execute(
             text(
                 "update app.users set password_hash = :hash, is_active = true,"
                 " role = coalesce(:role, role), updated_at = now()"
-                " where lower(username) = lower(:username)"
+                " where username = :username"
             ),
-            {"hash": hash_password(password), "role": role, "username": username},
+            {
+                "hash": hash_password(password),
+                "role": role,
+                "username": before.username,
+            },
         )
-        return updated.rowcount == 1
+        audit(
+            conn,
+            actor,
+            PASSWORD_RESET,
+            details={
+                "username": before.username,
+                "role": role or before.role,
+                "role_before": before.role,
+                "reactivated": not before.is_active,
+            },
+        )
+        return True
 
 
 def list_users(url: str) -> list[dict[str, Any]]:

@@ -39,6 +39,19 @@ _CHANGED_FIELDS = """(
                 from jsonb_each(audit_log.details) as changed
             )"""
 
+
+def _shown_time(column: str) -> str:
+    """A timestamp as the history shows it: in the reporting time zone, to
+    the minute."""
+    return f"to_char({column} at time zone %(tz)s, 'YYYY-MM-DD HH24:MI')"
+
+
+# a targeting window in words: " targeted from 2026-03-01 09:00 until …"
+_TARGETED_WINDOW = f"""' targeted from '
+            || {_shown_time("targets.effective_from")}
+            || coalesce(' until ' || {_shown_time("targets.effective_to")}, '')"""
+
+
 HISTORY_SQL = f"""
 select recorded_at, effective_at, changed_by, change, reason
 from (
@@ -58,12 +71,7 @@ from (
         targets.created_by,
         'product ' || targets.product_id
             || coalesce(' (' || products.sku || ')', '')
-            || ' targeted from '
-            || to_char(targets.effective_from at time zone %(tz)s,
-                       'YYYY-MM-DD HH24:MI')
-            || coalesce(' until ' || to_char(
-                targets.effective_to at time zone %(tz)s,
-                'YYYY-MM-DD HH24:MI'), ''),
+            || {_TARGETED_WINDOW},
         targets.reason
     from marketing.ad_campaign_products as targets
     left join erp.products as products on targets.product_id = products.id
@@ -109,8 +117,7 @@ from (
         events.campaign_id,
         events.changed_by,
         'status ' || events.to_status || ' backdated to '
-            || to_char(events.changed_at at time zone %(tz)s,
-                       'YYYY-MM-DD HH24:MI') as change,
+            || {_shown_time("events.changed_at")} as change,
         events.reason
     from marketing.ad_campaign_status_events as events
     where events.reason is not null and events.created_at > %(since)s
@@ -119,12 +126,7 @@ from (
         targets.created_at,
         targets.campaign_id,
         targets.created_by,
-        'product ' || targets.product_id || ' targeted from '
-            || to_char(targets.effective_from at time zone %(tz)s,
-                       'YYYY-MM-DD HH24:MI')
-            || coalesce(' until ' || to_char(
-                targets.effective_to at time zone %(tz)s,
-                'YYYY-MM-DD HH24:MI'), ''),
+        'product ' || targets.product_id || {_TARGETED_WINDOW},
         targets.reason
     from marketing.ad_campaign_products as targets
     where targets.reason is not null and targets.created_at > %(since)s

@@ -23,7 +23,9 @@ ROLES = ("viewer", "marketer", "admin")
 
 def add_role_users(params: database.ConnectionParams) -> dict[str, User]:
     url = params.url("psycopg")
-    return {role: add_user(url, role, PASSWORD, role) for role in ROLES}
+    return {
+        role: add_user(url, role, PASSWORD, role, created_by="tests") for role in ROLES
+    }
 
 
 def add_products(params: database.ConnectionParams, count: int = 5) -> None:

@@ -423,7 +423,7 @@ def test_hostile_text_is_stored_verbatim_and_harmless(db, url, users, text):
     campaigns.change_status(url, admin, campaign_id, "RUNNING", None, reason=text)
     assert campaigns.search_products(url, text).empty
     assert len(campaigns.search_products(url, "sku-")) == 5
-    add_user(url, text[:60], PASSWORD, "viewer")
+    add_user(url, text[:60], PASSWORD, "viewer", created_by="tests")
     assert authenticate(url, text[:60], PASSWORD) == User(text[:60], "viewer")
     assert authenticate(url, "admin' --", "x") is None
     assert pg.query(db, "select count(*) from erp.products") == [(5,)]

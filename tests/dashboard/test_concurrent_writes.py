@@ -51,6 +51,19 @@ def edit(name: str) -> CampaignInput:
     return CampaignInput(name, "google", starts_at=START)
 
 
+def opened(url: str) -> tuple[int, datetime]:
+    """A new draft campaign and the token an editor opened it with."""
+    campaign_id = campaigns.create_campaign(url, MARKETER, edit("Opened"))
+    return campaign_id, campaigns.get_campaign(url, campaign_id)["updated_at"]
+
+
+def saving(
+    url: str, user: User, campaign_id: int, name: str, token: datetime
+) -> Callable[[], None]:
+    """The save of an edit opened with `token`, to race."""
+    return partial(campaigns.update_campaign, url, user, campaign_id, edit(name), token)
+
+
 def audit_actions(db, campaign_id: int) -> list[str]:
     return [
         action
@@ -65,25 +78,10 @@ def audit_actions(db, campaign_id: int) -> list[str]:
 def test_two_editors_save_the_same_campaign(db):
     url = db.url("psycopg")
     for _ in range(ROUNDS):
-        campaign_id = campaigns.create_campaign(url, MARKETER, edit("Opened"))
-        token = campaigns.get_campaign(url, campaign_id)["updated_at"]
+        campaign_id, token = opened(url)
         outcomes = race(
-            partial(
-                campaigns.update_campaign,
-                url,
-                MARKETER,
-                campaign_id,
-                edit("Marketer's"),
-                token,
-            ),
-            partial(
-                campaigns.update_campaign,
-                url,
-                OTHER,
-                campaign_id,
-                edit("Admin's"),
-                token,
-            ),
+            saving(url, MARKETER, campaign_id, "Marketer's", token),
+            saving(url, OTHER, campaign_id, "Admin's", token),
         )
         winners = [i for i, outcome in enumerate(outcomes) if outcome is None]
         losers = [o for o in outcomes if o is not None]
@@ -102,17 +100,9 @@ def test_two_editors_save_the_same_campaign(db):
 def test_an_edit_racing_a_status_change(db):
     url = db.url("psycopg")
     for _ in range(ROUNDS):
-        campaign_id = campaigns.create_campaign(url, MARKETER, edit("Opened"))
-        token = campaigns.get_campaign(url, campaign_id)["updated_at"]
+        campaign_id, token = opened(url)
         outcomes = race(
-            partial(
-                campaigns.update_campaign,
-                url,
-                MARKETER,
-                campaign_id,
-                edit("Renamed"),
-                token,
-            ),
+            saving(url, MARKETER, campaign_id, "Renamed", token),
             partial(campaigns.change_status, url, OTHER, campaign_id, "RUNNING", token),
         )
         assert sum(outcome is None for outcome in outcomes) == 1, outcomes

@@ -7,6 +7,7 @@ import socket
 import pytest
 
 from dashboard import dagster_runs
+from marketing.audit import DAGSTER_LAUNCHED
 from orchestration import launch
 from tests import pg
 from tests.dashboard.fake_dagster import config_errors, fake_dagster
@@ -40,7 +41,9 @@ def test_recompute_of_one_order_launches_the_job_with_its_config(write_db, url, 
     ]
     assert (status.status, status.is_finished) == ("SUCCESS", True)
     assert pg.query(
-        write_db, "select actor, details ->> 'run_id' from app.audit_log"
+        write_db,
+        "select actor, details ->> 'run_id' from app.audit_log where action = %s",
+        (DAGSTER_LAUNCHED,),
     ) == [("admin", run_id)]
 
 

@@ -243,7 +243,7 @@ def test_user_writes_and_sign_ins_never_fail_otherwise(db, username, password, r
         assert state(db) == before
     before = state(db)
     try:
-        accounts.set_password(url, username, password, role)
+        accounts.set_password(url, username, password, role, actor="property")
     except ValueError:
         assert state(db) == before
     try:

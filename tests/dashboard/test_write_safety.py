@@ -245,7 +245,7 @@ def test_unknown_names_and_oversized_passwords_fail_quietly(db, url):
     actions = [action for action, _ in sign_ins(db)]
     assert actions == ["sign_in.failed"] * 4
     with pytest.raises(ValueError, match="72 bytes"):
-        accounts.add_user(url, "long", "é" * 40, "viewer")
+        accounts.add_user(url, "long", "é" * 40, "viewer", created_by="tests")
 
 
 def test_a_role_change_reaches_an_open_session_on_refresh(db, url):

@@ -209,8 +209,8 @@ sys.addaudithook(
 import dashboard.dagster_runs
 app_imports_dagster = "dagster" in sys.modules
 import orchestration
-for module in pkgutil.iter_modules(orchestration.__path__):
-    importlib.import_module("orchestration." + module.name)
+for module in pkgutil.walk_packages(orchestration.__path__, "orchestration."):
+    importlib.import_module(module.name)
 print(app_imports_dagster, opened)
 """
 

@@ -10,7 +10,7 @@ import yaml
 from dagster import DagsterInstance
 from sqlalchemy.engine import make_url
 
-from orchestration.instance import dagster_yaml, ensure_dagster_home
+from orchestration.operations.instance import dagster_yaml, ensure_dagster_home
 from tests import pg
 from warehouse import credentials, database
 

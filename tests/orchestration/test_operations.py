@@ -17,8 +17,9 @@ from dagster import (
     DagsterRunStatus,
 )
 
-from orchestration import launch, operations, runs
-from orchestration.instance import ensure_dagster_home
+from orchestration import launch
+from orchestration.operations import runs, thresholds
+from orchestration.operations.instance import ensure_dagster_home
 from orchestration.resources import AttributionDatabase
 from orchestration.settings import Settings
 from tests import pg
@@ -68,7 +69,7 @@ def _alerts(params, source: str) -> list[tuple]:
 
 
 def _tick(instance, params, settings, cursor=None, now=None):
-    return operations.operations_tick(
+    return thresholds.operations_tick(
         instance, AttributionDatabase.from_params(params), settings, cursor, now
     )
 
@@ -159,17 +160,17 @@ def test_a_recompute_over_its_budget_warns(built_db):
         instance=instance,
     )
     assert result.success
-    assert operations.recomputed_orders(result.dagster_run) == [order_id]
+    assert thresholds.recomputed_orders(result.dagster_run) == [order_id]
     record = instance.get_run_record_by_id(result.run_id)
     seconds = record.end_time - record.start_time
 
     generous = _settings(recompute_order_budget_seconds=seconds + 60)
     assert (
-        operations.recompute_budget_alert(instance, result.dagster_run, generous)
+        thresholds.recompute_budget_alert(instance, result.dagster_run, generous)
         is None
     )
     tight = _settings(recompute_order_budget_seconds=seconds / 2)
-    alert = operations.recompute_budget_alert(instance, result.dagster_run, tight)
+    alert = thresholds.recompute_budget_alert(instance, result.dagster_run, tight)
     assert alert is not None and alert.severity == "warning"
     assert alert.source == "recompute_budget" and alert.details["orders"] == [order_id]
 

@@ -20,11 +20,11 @@ from dagster import (
     build_sensor_context,
 )
 
-from orchestration import alerts
-from orchestration.resources import AttributionDatabase
-from orchestration.sensors import (
+from orchestration.jobs.sensors import (
     build_run_failure_alert_sensor,
 )
+from orchestration.operations import alerts
+from orchestration.resources import AttributionDatabase
 from orchestration.settings import Settings
 from tests import pg
 from tests.orchestration import support

@@ -29,15 +29,15 @@ from dagster import (
 from demo import data as demo_data
 from demo import spend as demo_spend
 from orchestration.assets import build_dbt_assets
-from orchestration.project import build_project
-from orchestration.resources import AttributionDatabase, build_resources
-from orchestration.settings import Settings
-from orchestration.spend_checks import build_spend_checks
-from orchestration.spend_inbox import (
+from orchestration.checks.spend import build_spend_checks
+from orchestration.jobs.spend_inbox import (
     LOADED_BY,
     SPEND_INBOX_JOB,
     build_spend_inbox_sensor,
 )
+from orchestration.project import build_project
+from orchestration.resources import AttributionDatabase, build_resources
+from orchestration.settings import Settings
 from tests import pg
 from tests.dbt_in_process import BUILD
 from tests.orchestration import support

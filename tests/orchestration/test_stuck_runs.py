@@ -25,9 +25,9 @@ from typing import TypeVar
 from dagster import DagsterEventType, DagsterInstance, DagsterRunStatus, RunsFilter
 
 from demo import stack
-from orchestration import runs
-from orchestration.instance import ensure_dagster_home
 from orchestration.launch import DBT_OP, INCREMENTAL
+from orchestration.operations import runs
+from orchestration.operations.instance import ensure_dagster_home
 from tests import pg
 from warehouse import dbt_runner
 

@@ -14,25 +14,12 @@
         ],
     )
 }}
--- depends_on: {{ ref('snap_erp__orders') }}
--- depends_on: {{ ref('snap_erp__products') }}
--- depends_on: {{ ref('snap_erp__product_batches') }}
--- depends_on: {{ ref('snap_marketing__ad_campaigns') }}
--- depends_on: {{ ref('snap_marketing__ad_campaign_products') }}
--- depends_on: {{ ref('snap_marketing__ad_campaign_status_events') }}
--- depends_on: {{ ref('stg_erp__order_items') }}
--- depends_on: {{ ref('stg_erp__orders') }}
+{{ attribution_affected_order_items_depends_on() }}
 -- The bad source rows among the items of orders observed countable
 -- (docs/rules.md §1): reported, never credited. Incremental over the same
 -- items as the attribution fact recomputes, with a change log, so the
 -- health mart adds what changed instead of recounting whole days.
 with
-
-{% if is_incremental() %}
-    affected_items as (
-        select order_item_id from {{ incremental_engine.affected_keys_relation() }}
-    ),
-{% endif %}
 
 evaluated_items as (
     select * from {{ ref('int_order_items_evaluated') }}
@@ -40,8 +27,7 @@ evaluated_items as (
         has_been_observed_countable
         and not is_good
         {% if is_incremental() %}
-            and {{ incremental_engine.key_in(
-                'order_item_id', 'select affected_items.order_item_id from affected_items') }}
+            and {{ attribution_item_is_affected() }}
         {% endif %}
 ),
 

@@ -21,29 +21,15 @@
         ],
     )
 }}
--- depends_on: {{ ref('snap_erp__orders') }}
--- depends_on: {{ ref('snap_erp__products') }}
--- depends_on: {{ ref('snap_erp__product_batches') }}
--- depends_on: {{ ref('snap_marketing__ad_campaigns') }}
--- depends_on: {{ ref('snap_marketing__ad_campaign_products') }}
--- depends_on: {{ ref('snap_marketing__ad_campaign_status_events') }}
--- depends_on: {{ ref('stg_erp__order_items') }}
--- depends_on: {{ ref('stg_erp__orders') }}
+{{ attribution_affected_order_items_depends_on() }}
 with
-
-{% if is_incremental() %}
-    affected_items as (
-        select order_item_id from {{ incremental_engine.affected_keys_relation() }}
-    ),
-{% endif %}
 
 matches as (
     select * from {{ ref('int_order_items_matched') }}
     where
         campaign_rank = 1
         {% if is_incremental() %}
-            and {{ incremental_engine.key_in(
-                'order_item_id', 'select affected_items.order_item_id from affected_items') }}
+            and {{ attribution_item_is_affected() }}
         {% endif %}
 ),
 

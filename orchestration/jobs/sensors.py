@@ -1,7 +1,7 @@
 """Sensors: run attribution_incremental when the sources change; alert on failure.
 
 The change sensor asks the incremental engine's observations what they
-have pending (orchestration/changes.py: their ``__pending`` views, which
+have pending (orchestration/jobs/changes.py: their ``__pending`` views, which
 read the orders through their updated_at index and the small tables in
 full), and compares the reporting date and the project's files with the
 last successful run it started. When a group is due, it starts
@@ -36,11 +36,12 @@ from dagster import (
 )
 from dagster_dbt import DbtProject, build_dbt_asset_selection
 
-from orchestration import alerts, changes
+from orchestration.jobs import changes
 from orchestration.launch import INCREMENTAL
+from orchestration.operations import alerts
+from orchestration.operations.runs import IN_FLIGHT, ORPHANED_TAG
 from orchestration.project import read_manifest
 from orchestration.resources import AttributionDatabase
-from orchestration.runs import IN_FLIGHT, ORPHANED_TAG
 from orchestration.settings import Settings
 
 # the marks a run was started for (changes.digest), to find it again

@@ -29,7 +29,7 @@ from dagster import (
 
 from measurement import lift
 from orchestration.assets import DB_RETRY_POLICY, model_key
-from orchestration.nightly import COMPARISON
+from orchestration.nightly.full_refresh import COMPARISON
 from orchestration.resources import AttributionDatabase
 
 LIFT = AssetKey(["measurement", "lift_estimates"])

@@ -11,16 +11,16 @@ nothing else; the admin connection only creates them. ``dagster.yaml``
 then holds that role's password, so it is written readable by its owner
 only (0600), like every file of the project that holds a secret.
 
-    python -m orchestration.instance             # write .local/dagster/dagster.yaml
-    python -m orchestration.instance --storage postgres
+    python -m orchestration.operations.instance   # .local/dagster/dagster.yaml
+    python -m orchestration.operations.instance --storage postgres
 
 Either way telemetry is off (its callbacks time out without internet), the
 run queue lets one dbt build run at a time (two builds of the incremental
 facts must never overlap), and the daemon's run monitoring fails runs that
 never start (``start_timeout_seconds``), never finish cancelling, or outlive
-their ``dagster/max_runtime`` tag (orchestration/jobs.py). The default run
+their ``dagster/max_runtime`` tag (orchestration/jobs/asset_jobs.py). The default run
 launcher cannot tell whether a STARTED run's worker still lives: the
-operations sensor (orchestration/operations.py) does that.
+operations sensor (orchestration/operations/thresholds.py) does that.
 """
 
 from __future__ import annotations
@@ -34,7 +34,10 @@ import psycopg
 
 from warehouse import credentials, database, paths, roles
 
-MANAGED_MARK = "# written by python -m orchestration.instance"
+MANAGED_MARK = "# written by python -m orchestration.operations.instance"
+# the mark before the module moved into orchestration/operations/: a file
+# bearing it is still ours to rewrite
+_MANAGED_MARKS = (MANAGED_MARK, "# written by python -m orchestration.instance")
 
 _COMMON = """\
 telemetry:
@@ -99,7 +102,7 @@ def ensure_dagster_home(
     home = home or default_home()
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
-    if config.exists() and not config.read_text().startswith(MANAGED_MARK):
+    if config.exists() and not config.read_text().startswith(_MANAGED_MARKS):
         return config
     storage = storage or os.environ.get("ATTRIBUTION_DAGSTER_STORAGE", "sqlite")
     credentials.write_private(config, dagster_yaml(storage, params))
@@ -107,7 +110,7 @@ def ensure_dagster_home(
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m orchestration.instance")
+    parser = argparse.ArgumentParser(prog="python -m orchestration.operations.instance")
     parser.add_argument(
         "--home",
         type=Path,

@@ -8,7 +8,7 @@
 | credits_stale | warning | credits in marts older than the freshness limit |
 | recompute_budget | warning | a recompute took more than 5 s per order |
 
-Orphaned runs: orchestration/runs.py.
+Orphaned runs: orchestration/operations/runs.py.
 
 ``attribution_operations_sensor`` applies all of this every
 ATTRIBUTION_OPERATIONS_INTERVAL_SECONDS (60); ``python -m demo.stack
@@ -37,9 +37,10 @@ from dagster import (
 )
 from dagster._utils.schedules import get_smallest_cron_interval
 
-from orchestration import alerts, health, launch
+from orchestration import health, launch
+from orchestration.operations import alerts
+from orchestration.operations.runs import WAITING, Raise, fail_orphaned_runs
 from orchestration.resources import AttributionDatabase
-from orchestration.runs import WAITING, Raise, fail_orphaned_runs
 from orchestration.settings import Settings
 
 

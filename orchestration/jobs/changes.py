@@ -26,7 +26,7 @@ sources live, so re-creating it with the same SQL does nothing. Their tests
 run either way. The nightly tests (``tag:nightly``) and unit tests never
 run here.
 
-The change sensor (orchestration/sensors.py) starts ``attribution_incremental``
+The change sensor (orchestration/jobs/sensors.py) starts ``attribution_incremental``
 with this selection; the benchmark's frequent run and the incremental tests
 call the same functions, so a missed dependency fails them.
 """

@@ -10,7 +10,7 @@
 | full_refresh_matches_incremental | each incremental fact | ERROR (+ alert) |
 
 Checks only observe: they read the database, dbt's source freshness, or
-what the nightly full refresh (orchestration/nightly.py, a step of its own)
+what the nightly full refresh (orchestration/nightly/full_refresh.py, a step of its own)
 recorded; none of them builds anything. Thresholds come from the ``settings``
 resource (orchestration/settings.py). The checks are built against the dbt
 assets when the definitions load (``build_routine_checks``,
@@ -32,9 +32,11 @@ from dagster import (
 )
 from dagster_dbt import DbtProject
 
-from orchestration import alerts, comparison, health
+from orchestration import health
 from orchestration.assets import DB_RETRY_POLICY, model_key, source_keys_with_freshness
-from orchestration.nightly import COMPARISON
+from orchestration.nightly import comparison
+from orchestration.nightly.full_refresh import COMPARISON
+from orchestration.operations import alerts
 from orchestration.project import read_manifest
 from orchestration.resources import AttributionDatabase, AttributionDbt
 from orchestration.settings import Settings

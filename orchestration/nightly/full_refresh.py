@@ -2,11 +2,12 @@
 
 After the nightly ``dbt build`` the incremental facts are copied to ``ops``,
 rebuilt with ``--full-refresh`` and compared with their copies
-(orchestration/comparison.py). When they differ the refreshed facts are the
-truth: what reads them is rebuilt, and the incremental copies are kept for
-whoever investigates. The step records the comparison as the metadata of
-its asset, ``ops/full_refresh_comparison``; the check
-``full_refresh_matches_incremental`` (orchestration/checks.py) only reads it.
+(orchestration/nightly/comparison.py). When they differ the refreshed facts
+are the truth: what reads them is rebuilt, and the incremental copies are
+kept for whoever investigates. The step records the comparison as the
+metadata of its asset, ``ops/full_refresh_comparison``; the check
+``full_refresh_matches_incremental`` (orchestration/checks/attribution.py)
+only reads it.
 """
 
 from typing import Any
@@ -21,8 +22,8 @@ from dagster import (
 )
 from dagster_dbt import DbtProject
 
-from orchestration import comparison
 from orchestration.assets import model_key
+from orchestration.nightly import comparison
 from orchestration.project import read_manifest
 from orchestration.resources import AttributionDatabase, AttributionDbt
 

@@ -34,7 +34,7 @@ from dagster import (
     RunsFilter,
 )
 
-from orchestration import alerts
+from orchestration.operations import alerts
 from orchestration.settings import Settings
 from warehouse import database
 

@@ -7,8 +7,8 @@
 * attribution_recompute_order: the marts, recomputing the given order ids.
 * attribution_nightly: everything with every test, source freshness, a full
   observation of the orders, a full refresh that must reproduce the
-  incremental facts (orchestration/nightly.py, a step after the build), and
-  the campaign lift estimates (orchestration/lift.py, after that).
+  incremental facts (orchestration/nightly/full_refresh.py, a step after the build), and
+  the campaign lift estimates (orchestration/nightly/lift.py, after that).
 * attribution_monitor: only the database checks (freshness, rate, bad rows,
   reconciliation), cheap enough to run often.
 
@@ -16,7 +16,7 @@ Every job runs its steps in the run's own process (in_process_executor): the
 dbt build is one step and the checks are a few quick queries, so a process
 per step (the multiprocess default) cost more than the work. The jobs that
 run dbt carry a maximum run time (``dagster/max_runtime``, seconds) that the
-daemon's run monitoring enforces (orchestration/instance.py).
+daemon's run monitoring enforces (orchestration/operations/instance.py).
 
 The names and run config live in orchestration/launch.py (the app launches
 with them); the jobs are built when the definitions load (``build_jobs``).
@@ -37,7 +37,7 @@ from dagster import (
 from dagster_dbt import build_dbt_asset_selection
 
 from orchestration.assets import DBT_CONCURRENCY_TAG
-from orchestration.changes import NIGHTLY_TESTS
+from orchestration.jobs.changes import NIGHTLY_TESTS
 from orchestration.launch import (
     BACKFILL,
     INCREMENTAL,
