@@ -135,6 +135,16 @@ def page(app_url):
             browser.close()
 
 
+def settled(page) -> None:
+    """Wait until the app's script has finished its run: a click or a fill
+    while a run still draws the page can land on an element the run then
+    replaces, and is lost (seen as a form submitted with no effect on a
+    loaded machine)."""
+    page.wait_for_selector(
+        '[data-testid="stApp"][data-test-script-state="notRunning"]', state="attached"
+    )
+
+
 def shot(page, name: str) -> None:
     page.wait_for_timeout(500)  # let charts finish drawing
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
@@ -155,9 +165,11 @@ def test_marketer_creates_targets_launches_and_sees_the_leaderboard(
 
     page.get_by_role("link", name="Manage campaigns").click()
     expect(page.get_by_role("heading", name="Manage campaigns")).to_be_visible()
+    settled(page)
     page.get_by_text("New campaign").click()
     form = page.get_by_test_id("stForm").first
     form.get_by_label("Name").fill("E2E spring launch")
+    settled(page)
     form.get_by_role("button", name="Create campaign").click()
     expect(page.get_by_text("created as DRAFT")).to_be_visible()
     shot(page, "02_campaign_created")
