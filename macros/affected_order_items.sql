@@ -206,13 +206,17 @@
 {% endmacro %}
 
 {#-
-    In an incremental run, whether the row's order item is one the pre-hook
-    staged as affected (attribution_affected_order_items): the rows the
-    model recomputes.
+    Whether the row's order item is one the model recomputes: in an
+    incremental run, one the pre-hook staged as affected
+    (attribution_affected_order_items); in a full build, every one.
 -#}
 {% macro attribution_item_is_affected(column='order_item_id') -%}
-    {{ incremental_engine.key_in(
-        column,
-        'select affected.order_item_id from '
-        ~ incremental_engine.affected_keys_relation() ~ ' as affected') }}
+    {%- if is_incremental() -%}
+        {{ incremental_engine.key_in(
+            column,
+            'select affected.order_item_id from '
+            ~ incremental_engine.affected_keys_relation() ~ ' as affected') }}
+    {%- else -%}
+        true
+    {%- endif -%}
 {%- endmacro %}

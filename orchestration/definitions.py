@@ -27,7 +27,7 @@ from orchestration.jobs.sensors import (
 )
 from orchestration.jobs.spend_inbox import build_spend_inbox_sensor, spend_inbox_load
 from orchestration.nightly.full_refresh import build_full_refresh_comparison
-from orchestration.nightly.lift import build_campaign_lift, build_lift_checks
+from orchestration.nightly.lift import build_campaign_lift
 from orchestration.operations.thresholds import (
     build_operations_sensor,
     build_recompute_budget_sensor,
@@ -54,7 +54,6 @@ def build_definitions(
             *routine_checks,
             *nightly_checks,
             *build_spend_checks(dbt_assets_def),
-            *build_lift_checks(campaign_lift),
         ],
         jobs=[
             *build_jobs(

@@ -178,3 +178,15 @@ def credits_age_minutes(conn: psycopg.Connection) -> float | None:
         (CREDITS,),
     ).fetchone()
     return float(row[0]) if row and row[0] is not None else None
+
+
+def pre_trend_failures(conn: psycopg.Connection) -> list[tuple[int, float]]:
+    """The estimated campaigns whose targeted products already moved
+    differently from the controls before launch (pre-trend p below 0.05), as
+    (campaign_id, p), the least likely first."""
+    rows = conn.execute(
+        "select campaign_id, pre_trend_p_value from marts.fct_campaign_lift"
+        " where estimate_status = 'estimated' and pre_trend_p_value < 0.05"
+        " order by pre_trend_p_value, campaign_id"
+    ).fetchall()
+    return [(int(campaign_id), float(p)) for campaign_id, p in rows]

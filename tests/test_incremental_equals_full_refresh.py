@@ -213,6 +213,42 @@ def change_spend(conn: psycopg.Connection, rng: random.Random, now: datetime) ->
     )
 
 
+# the kinds of change a history must have made to be a test
+KINDS = (
+    "new_orders",
+    "status_changes",
+    "reinstatements",
+    "items_added",
+    "items_deleted",
+    "sale_dates_corrected",
+    *demo_data.CAMPAIGN_CHANGES,
+)
+
+
+def make_changes(
+    params: database.ConnectionParams,
+    step: int,
+    rng: random.Random,
+    emptied: int | None,
+) -> tuple[dict[str, int], int]:
+    """Step 1 or 2 of the history (the Spark test builds the same): the
+    demo's changes six hours a step after ANCHOR, spend, and what the demo
+    does not do (step 1, which empties an order) or what the frequent run
+    misses (step 2, given that order). Returns the changes made, counted by
+    kind, and the emptied order."""
+    now = ANCHOR + timedelta(hours=6 * step)
+    counts = demo_data.advance(
+        params, seed=step, now=now, new_orders=25, changes=40, campaign_changes=16
+    )
+    with database.connect(params, autocommit=True) as conn:
+        change_spend(conn, rng, now)
+        if emptied is None:
+            emptied = change_what_the_demo_does_not(conn, rng, now)
+        else:
+            change_what_the_frequent_run_misses(conn, rng, now, emptied)
+    return counts, emptied
+
+
 @pytest.fixture(scope="module")
 def history_db(pg_server):
     params = pg.create_database(pg_server, prefix="history")
@@ -234,17 +270,8 @@ def test_every_incremental_step_equals_a_full_refresh(
     # step 1: changes the frequent run alone must follow; step 2: changes
     # it cannot see as well, which the nightly observation repairs
     for step in (1, 2):
-        now = ANCHOR + timedelta(hours=6 * step)
-        counts = demo_data.advance(
-            params, seed=step, now=now, new_orders=25, changes=40, campaign_changes=16
-        )
+        counts, emptied = make_changes(params, step, rng, emptied)
         made.update(counts)
-        with database.connect(params, autocommit=True) as conn:
-            change_spend(conn, rng, now)
-            if emptied is None:
-                emptied = change_what_the_demo_does_not(conn, rng, now)
-            else:
-                change_what_the_frequent_run_misses(conn, rng, now, emptied)
         assert counts["new_orders"] and counts["status_changes"]
         assert "orders" in frequent_run(params)
         if step == 2:
@@ -292,16 +319,7 @@ def test_every_incremental_step_equals_a_full_refresh(
         assert frequent_run(params) == [], "no change, yet a frequent run"
 
     # the history is only a test if it made every kind of change
-    kinds = (
-        "new_orders",
-        "status_changes",
-        "reinstatements",
-        "items_added",
-        "items_deleted",
-        "sale_dates_corrected",
-        *demo_data.CAMPAIGN_CHANGES,
-    )
-    assert {kind: made[kind] for kind in kinds if not made[kind]} == {}
+    assert {kind: made[kind] for kind in KINDS if not made[kind]} == {}
     assert pg.scalar(
         params, "select count(*) from erp.order_items where order_id = %s", (emptied,)
     ), "the emptied order was not refilled"

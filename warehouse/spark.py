@@ -233,17 +233,16 @@ def start(thrift: ThriftServer | None = None) -> ThriftServer:
     return thrift
 
 
-def start_server(thrift: ThriftServer) -> None:
-    """The Thrift server's process, unless one listens already."""
-    if thrift.is_listening():
-        return
-    spark_dir().mkdir(parents=True, exist_ok=True)
-    warehouse_dir().mkdir(parents=True, exist_ok=True)
-    env = dict(os.environ, SPARK_HOME=str(spark_home()), TZ=TIME_ZONE)
-    env.setdefault("PYSPARK_PYTHON", sys.executable)
-    with (spark_dir() / "thrift.log").open("ab") as log:
-        process = subprocess.Popen(
-            submit_command(thrift),
+def _start_detached(
+    command: list[str], log_name: str, **variables: str
+) -> subprocess.Popen:
+    """`command` in spark_dir(), in a session of its own (it outlives this
+    process), with Spark's home, the time zone and `variables` in its
+    environment, its output appended to the log `log_name` there."""
+    env = dict(os.environ, SPARK_HOME=str(spark_home()), TZ=TIME_ZONE, **variables)
+    with (spark_dir() / log_name).open("ab") as log:
+        return subprocess.Popen(
+            command,
             cwd=spark_dir(),
             env=env,
             stdin=subprocess.DEVNULL,
@@ -251,6 +250,19 @@ def start_server(thrift: ThriftServer) -> None:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+
+
+def start_server(thrift: ThriftServer) -> None:
+    """The Thrift server's process, unless one listens already."""
+    if thrift.is_listening():
+        return
+    spark_dir().mkdir(parents=True, exist_ok=True)
+    warehouse_dir().mkdir(parents=True, exist_ok=True)
+    process = _start_detached(
+        submit_command(thrift),
+        "thrift.log",
+        PYSPARK_PYTHON=os.environ.get("PYSPARK_PYTHON", sys.executable),
+    )
     _pid_file().write_text(str(process.pid))
     deadline = time.monotonic() + START_TIMEOUT_SECONDS
     while not thrift.is_listening():
@@ -389,18 +401,11 @@ def _cluster_pid_file(name: str) -> Path:
 
 
 def _spawn(name: str, arguments: list[str]) -> None:
-    env = dict(os.environ, SPARK_HOME=str(spark_home()), TZ=TIME_ZONE)
-    env["SPARK_LOG_DIR"] = str(spark_dir() / "logs")
-    with (spark_dir() / f"cluster-{name}.log").open("ab") as log:
-        process = subprocess.Popen(
-            [str(spark_home() / "bin" / "spark-class"), *arguments],
-            cwd=spark_dir(),
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    process = _start_detached(
+        [str(spark_home() / "bin" / "spark-class"), *arguments],
+        f"cluster-{name}.log",
+        SPARK_LOG_DIR=str(spark_dir() / "logs"),
+    )
     _cluster_pid_file(name).write_text(str(process.pid))
 
 

@@ -8,6 +8,7 @@
 | attribution_rate | agg_attribution_health_daily | WARN |
 | bad_source_rows | agg_attribution_health_daily | WARN |
 | full_refresh_matches_incremental | each incremental fact | ERROR (+ alert) |
+| pre_trend | measurement/lift_estimates (orchestration/nightly/lift.py) | WARN |
 
 Checks only observe: they read the database, dbt's source freshness, or
 what the nightly full refresh (orchestration/nightly/full_refresh.py, a step of its own)
@@ -26,6 +27,7 @@ from dagster import (
     AssetCheckSeverity,
     AssetCheckSpec,
     AssetsDefinition,
+    MetadataValue,
     ResourceParam,
     asset_check,
     multi_asset_check,
@@ -36,6 +38,7 @@ from orchestration import health
 from orchestration.assets import DB_RETRY_POLICY, model_key, source_keys_with_freshness
 from orchestration.nightly import comparison
 from orchestration.nightly.full_refresh import COMPARISON
+from orchestration.nightly.lift import LIFT
 from orchestration.operations import alerts
 from orchestration.project import read_manifest
 from orchestration.resources import AttributionDatabase, AttributionDbt
@@ -297,8 +300,42 @@ def _full_refresh_check(
     return full_refresh_matches_incremental
 
 
+def _pre_trend_check() -> AssetChecksDefinition:
+    @asset_check(
+        asset=LIFT,
+        description="Targeted and control products moved alike before each"
+        " estimated campaign's launch (event-study pre-trend test at 5 %).",
+        retry_policy=DB_RETRY_POLICY,
+    )
+    def pre_trend(database: AttributionDatabase) -> AssetCheckResult:
+        with database.connect() as conn:
+            failing = health.pre_trend_failures(conn)
+        listed = ", ".join(f"{cid} (p = {p:.3f})" for cid, p in failing)
+        return AssetCheckResult(
+            passed=not failing,
+            severity=AssetCheckSeverity.WARN,
+            description=(
+                "every estimated campaign passed the pre-trend test"
+                if not failing
+                else f"{len(failing)} campaign(s) trended apart before launch:"
+                f" {listed[:500]}: their estimates are not reliable"
+            ),
+            metadata={
+                "failing": len(failing),
+                "campaign_ids": MetadataValue.json([cid for cid, _ in failing]),
+            },
+        )
+
+    return pre_trend
+
+
 def build_nightly_checks(
     dbt_assets_def: AssetsDefinition, project: DbtProject
 ) -> Sequence[AssetChecksDefinition]:
-    """The checks only attribution_nightly runs: slow, or reading its comparison."""
-    return (_freshness_check(project), _full_refresh_check(dbt_assets_def, project))
+    """The checks only attribution_nightly runs: slow, reading its comparison,
+    or on the lift estimates it makes."""
+    return (
+        _freshness_check(project),
+        _full_refresh_check(dbt_assets_def, project),
+        _pre_trend_check(),
+    )

@@ -67,16 +67,24 @@ class State:
         return json.dumps(self.__dict__, sort_keys=True)
 
 
-def check_queue(
-    instance: DagsterInstance,
-    settings: Settings,
-    state: State,
-    raise_: Raise,
-    now: float,
-) -> None:
+@dataclass
+class Tick:
+    """One look of the operations sensor: what each check reads, the state it
+    updates and where it raises its alerts."""
+
+    instance: DagsterInstance
+    db: AttributionDatabase
+    settings: Settings
+    state: State
+    raise_: Raise
+    now: float
+
+
+def check_queue(tick: Tick) -> None:
     """Warns once per run that waited longer than one schedule interval."""
-    limit = schedule_interval(settings).total_seconds()
-    waiting = list(instance.get_run_records(RunsFilter(statuses=WAITING)))
+    state, now = tick.state, tick.now
+    limit = schedule_interval(tick.settings).total_seconds()
+    waiting = list(tick.instance.get_run_records(RunsFilter(statuses=WAITING)))
     late = [
         record
         for record in waiting
@@ -85,7 +93,7 @@ def check_queue(
     new = [r for r in late if r.dagster_run.run_id not in state.queued_alerted]
     if new:
         oldest = min(record.create_timestamp.timestamp() for record in late)
-        raise_(
+        tick.raise_(
             alerts.Alert(
                 severity="warning",
                 source="queue_wait",
@@ -102,23 +110,18 @@ def check_queue(
     state.queued_alerted = sorted(r.dagster_run.run_id for r in late)
 
 
-def check_failures(
-    instance: DagsterInstance,
-    settings: Settings,
-    state: State,
-    raise_: Raise,
-    now: float,
-) -> None:
+def check_failures(tick: Tick) -> None:
     """Critical when more than the limit of runs failed in the past hour."""
+    settings, state, now = tick.settings, tick.state, tick.now
     since = datetime.fromtimestamp(now - 3600, tz=UTC)
-    failed = instance.get_runs_count(
+    failed = tick.instance.get_runs_count(
         RunsFilter(statuses=[DagsterRunStatus.FAILURE], updated_after=since)
     )
     recently = state.failures_alerted_at is not None and (
         now - state.failures_alerted_at < 3600
     )
     if failed > settings.failed_runs_per_hour and not recently:
-        raise_(
+        tick.raise_(
             alerts.Alert(
                 severity="critical",
                 source="failed_runs",
@@ -131,16 +134,14 @@ def check_failures(
         state.failures_alerted_at = now
 
 
-def check_credits_age(
-    db: AttributionDatabase, settings: Settings, state: State, raise_: Raise
-) -> None:
+def check_credits_age(tick: Tick) -> None:
     """Warns once when the credits in marts grow older than the limit."""
-    limit = settings.credits_max_age_minutes
-    with db.connect() as conn:
+    limit = tick.settings.credits_max_age_minutes
+    with tick.db.connect() as conn:
         age = health.credits_age_minutes(conn)
     stale = age is None or age > limit
-    if stale and not state.stale_alerted:
-        raise_(
+    if stale and not tick.state.stale_alerted:
+        tick.raise_(
             alerts.Alert(
                 severity="warning",
                 source="credits_stale",
@@ -154,7 +155,7 @@ def check_credits_age(
                 },
             )
         )
-    state.stale_alerted = stale
+    tick.state.stale_alerted = stale
 
 
 def operations_tick(
@@ -172,12 +173,11 @@ def operations_tick(
         alerts.raise_alert(db.params(), alert, webhook_url=settings.alert_webhook_url)
         raised.append(alert)
 
-    state = State.load(cursor)
+    tick = Tick(instance, db, settings, State.load(cursor), raise_, now)
     fail_orphaned_runs(instance, raise_)
-    check_queue(instance, settings, state, raise_, now)
-    check_failures(instance, settings, state, raise_, now)
-    check_credits_age(db, settings, state, raise_)
-    return state.dump(), raised
+    for check in (check_queue, check_failures, check_credits_age):
+        check(tick)
+    return tick.state.dump(), raised
 
 
 def build_operations_sensor(settings: Settings) -> SensorDefinition:

@@ -18,7 +18,7 @@ import random
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 import pandas as pd
 import pytest
@@ -31,24 +31,13 @@ from tests.spark.conftest import spark_database
 from tests.spark.test_spark_engine import postgres_marts, spark_marts
 from tests.test_incremental_equals_full_refresh import (
     ANCHOR,
+    KINDS,
     NIGHTLY_OBSERVATION,
-    change_spend,
-    change_what_the_demo_does_not,
-    change_what_the_frequent_run_misses,
+    make_changes,
 )
 from warehouse import credentials, database, spark
 
 CREDITS = "fct_order_item_campaign_credits"
-# the kinds of change the history must have made to be a test
-KINDS = (
-    "new_orders",
-    "status_changes",
-    "reinstatements",
-    "items_added",
-    "items_deleted",
-    "sale_dates_corrected",
-    *demo_data.CAMPAIGN_CHANGES,
-)
 ALL_TIME = (date(2000, 1, 1), date(2100, 1, 1))
 
 
@@ -78,23 +67,8 @@ def history(
         rng = random.Random(2026)
         emptied = None
         for step in (1, 2):
-            now = ANCHOR + timedelta(hours=6 * step)
-            found.made.update(
-                demo_data.advance(
-                    params,
-                    seed=step,
-                    now=now,
-                    new_orders=25,
-                    changes=40,
-                    campaign_changes=16,
-                )
-            )
-            with database.connect(params, autocommit=True) as conn:
-                change_spend(conn, rng, now)
-                if emptied is None:
-                    emptied = change_what_the_demo_does_not(conn, rng, now)
-                else:
-                    change_what_the_frequent_run_misses(conn, rng, now, emptied)
+            counts, emptied = make_changes(params, step, rng, emptied)
+            found.made.update(counts)
             assert frequent_run(params), f"step {step}: PostgreSQL saw no change"
             if step == 1:
                 spark_run("after step 1")

@@ -117,5 +117,9 @@ def marker_rows() -> str:
     return "select null::bigint as marker from affected_keys as affected"
 
 
+def union_marker_rows() -> str:
+    return "union all " + marker_rows()
+
+
 def __getattr__(name: str) -> Any:
     return _macro(name)

@@ -26,9 +26,7 @@ evaluated_items as (
     where
         has_been_observed_countable
         and not is_good
-        {% if is_incremental() %}
-            and {{ attribution_item_is_affected() }}
-        {% endif %}
+        and {{ attribution_item_is_affected() }}
 ),
 
 typed as (
@@ -39,11 +37,8 @@ typed as (
         bad_reason::{{ dbt.type_string() }} as bad_reason
     from evaluated_items
 
-    {% if is_incremental() %}
-        -- items no longer bad, or gone: markers that clear their old row
-        union all
-        {{ incremental_engine.marker_rows() }}
-    {% endif %}
+    -- items no longer bad, or gone: markers that clear their old row
+    {{ incremental_engine.union_marker_rows() }}
 )
 
 select * from typed

@@ -138,11 +138,8 @@ current_orders as (
 
 final as (
     select * from current_orders
-    {% if is_incremental() %}
-        -- orders the ERP no longer has: markers that clear their old row
-        union all
-        {{ incremental_engine.marker_rows() }}
-    {% endif %}
+    -- orders the ERP no longer has: markers that clear their old row
+    {{ incremental_engine.union_marker_rows() }}
 )
 
 select * from final

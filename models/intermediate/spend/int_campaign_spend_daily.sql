@@ -13,21 +13,16 @@ fivetran as (
 ),
 
 spend_rows as (
-    select
-        campaign_id,
-        spend_date,
-        spend,
-        impressions,
-        clicks
-    from uploaded
-    union all
-    select
-        campaign_id,
-        spend_date,
-        spend,
-        impressions,
-        clicks
-    from fivetran
+    {%- for spend_source in ['uploaded', 'fivetran'] %}
+        {% if not loop.first %}union all{% endif %}
+        select
+            campaign_id,
+            spend_date,
+            spend,
+            impressions,
+            clicks
+        from {{ spend_source }}
+    {%- endfor %}
 ),
 
 daily as (

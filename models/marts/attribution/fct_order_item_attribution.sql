@@ -28,9 +28,7 @@ matches as (
     select * from {{ ref('int_order_items_matched') }}
     where
         campaign_rank = 1
-        {% if is_incremental() %}
-            and {{ attribution_item_is_affected() }}
-        {% endif %}
+        and {{ attribution_item_is_affected() }}
 ),
 
 typed as (
@@ -49,11 +47,8 @@ typed as (
         {{ reporting_day('sale_time') }} as sale_date
     from matches
 
-    {% if is_incremental() %}
-        -- items that keep no row: markers that clear their old one
-        union all
-        {{ incremental_engine.marker_rows() }}
-    {% endif %}
+    -- items that keep no row: markers that clear their old one
+    {{ incremental_engine.union_marker_rows() }}
 )
 
 select * from typed

@@ -25,10 +25,7 @@ with
 
 credits as (
     select * from {{ ref('int_order_item_credits_allocated') }}
-    {% if is_incremental() %}
-        where
-            {{ attribution_item_is_affected() }}
-    {% endif %}
+    where {{ attribution_item_is_affected() }}
 ),
 
 typed as (
@@ -48,11 +45,8 @@ typed as (
         {{ reporting_day('sale_time') }} as sale_date
     from credits
 
-    {% if is_incremental() %}
-        -- items that keep no credits at all: markers that clear their old rows
-        union all
-        {{ incremental_engine.marker_rows() }}
-    {% endif %}
+    -- items that keep no credits at all: markers that clear their old rows
+    {{ incremental_engine.union_marker_rows() }}
 )
 
 select * from typed

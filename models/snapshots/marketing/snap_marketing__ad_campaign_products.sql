@@ -9,14 +9,7 @@ targeting as (
 
 observed as (
     select
-        campaign_product_id,
-        campaign_id,
-        product_id,
-        effective_from,
-        effective_to,
-        created_by,
-        created_at,
-        updated_at
+        {{ staged_columns('ad_campaign_products') }}
     from targeting
 )
 

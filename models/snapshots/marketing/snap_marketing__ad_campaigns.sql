@@ -10,20 +10,7 @@ campaigns as (
 
 observed as (
     select
-        campaign_id,
-        campaign_name,
-        platform,
-        external_campaign_id,
-        campaign_status,
-        starts_at,
-        ends_at,
-        budget_type,
-        budget_amount,
-        notes,
-        created_by,
-        updated_by,
-        created_at,
-        updated_at
+        {{ staged_columns('ad_campaigns') }}
     from campaigns
 )
 

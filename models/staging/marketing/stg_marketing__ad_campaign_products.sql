@@ -6,14 +6,7 @@ source as (
 
 renamed as (
     select
-        id as campaign_product_id,
-        campaign_id,
-        product_id,
-        effective_from,
-        effective_to,
-        created_by,
-        created_at,
-        updated_at
+        {{ staged_columns('ad_campaign_products', renamed=true) }}
     from source
 )
 

@@ -6,20 +6,7 @@ source as (
 
 renamed as (
     select
-        id as campaign_id,
-        name as campaign_name,
-        platform,
-        external_campaign_id,
-        status as campaign_status,
-        starts_at,
-        ends_at,
-        budget_type,
-        budget_amount,
-        notes,
-        created_by,
-        updated_by,
-        created_at,
-        updated_at
+        {{ staged_columns('ad_campaigns', renamed=true) }}
     from source
 )
 

@@ -24,6 +24,18 @@
     from {{ incremental_engine.affected_keys_relation() }} as affected
 {%- endmacro %}
 
+{#-
+    What a model's select adds for its keys that keep no rows: in an
+    incremental run, `union all` its marker rows (marker_rows); in a full
+    build, nothing.
+-#}
+{% macro union_marker_rows() -%}
+    {%- if is_incremental() %}
+    union all
+    {{ incremental_engine.marker_rows() }}
+    {%- endif %}
+{%- endmacro %}
+
 {#- A contract's (PostgreSQL) type name in the warehouse's dialect. -#}
 {% macro warehouse_type(data_type) -%}
     {{ return(adapter.dispatch('warehouse_type', 'incremental_engine')(data_type)) }}

@@ -169,26 +169,29 @@
 {% macro default__record_reader_build(inserted_where) %}
     {{ incremental_engine.run_log_insert() }}
     select
-        '{{ this.identifier }}', now(), clock_timestamp(), {{ not is_incremental() }},
-        null, null,
-        {% if inserted_where %}
-            (select count(*) from {{ this }} where {{ inserted_where }}),
-        {% else %}
-            null,
-        {% endif %}
-        null, '{{ invocation_id }}'
+        '{{ this.identifier }}', now(), clock_timestamp(),
+        {{ incremental_engine.reader_build_counts(inserted_where) }}
 {% endmacro %}
 
 {% macro spark__record_reader_build(inserted_where) %}
     {{ incremental_engine.run_log_insert() }}
     select
         unix_micros(current_timestamp()), '{{ this.identifier }}',
-        current_timestamp(), current_timestamp(), {{ not is_incremental() }},
-        null, null,
-        {% if inserted_where %}
-            (select count(*) from {{ this }} where {{ inserted_where }}),
-        {% else %}
-            null,
-        {% endif %}
-        null, '{{ invocation_id }}'
+        current_timestamp(), current_timestamp(),
+        {{ incremental_engine.reader_build_counts(inserted_where) }}
 {% endmacro %}
+
+{#-
+    A reader build's run log columns from `is_full_build` on, on every
+    warehouse: no items recomputed, no rows deleted or reversed; the rows
+    `inserted_where` counts, when given.
+-#}
+{% macro reader_build_counts(inserted_where) -%}
+    {{ not is_incremental() }}, null, null,
+    {% if inserted_where -%}
+        (select count(*) from {{ this }} where {{ inserted_where }}),
+    {%- else -%}
+        null,
+    {%- endif %}
+    null, '{{ invocation_id }}'
+{%- endmacro %}

@@ -30,6 +30,93 @@ OWNER = "attribution_owner"
 # opened a few minutes ago still says "now".
 CORRECTION_SLACK = "5 minutes"
 
+# Functions later revisions (0007, 0008, 0009) re-create with a change: they
+# read the text from here, so each has one home.
+
+# {options}: a later revision's security and search_path
+HAS_LEFT_DRAFT = """
+        create or replace function marketing.has_left_draft(campaign_id bigint)
+        returns boolean language sql stable{options} as $$
+            select exists (
+                select from marketing.ad_campaign_status_events as events
+                where events.campaign_id = has_left_draft.campaign_id
+                    and events.to_status <> 'DRAFT'
+            ) or exists (
+                select from marketing.ad_campaigns as campaigns
+                where campaigns.id = has_left_draft.campaign_id
+                    and campaigns.status <> 'DRAFT'
+            )
+        $$
+"""
+# the door for drafts; {spend_check} is where 0009 refuses a draft with spend
+DELETE_DRAFT = """
+        create or replace function marketing.delete_draft_campaign(campaign_id bigint)
+        returns boolean language plpgsql security definer
+        set search_path = pg_catalog, pg_temp as $$
+        begin
+            perform 1 from marketing.ad_campaigns as campaigns
+            where campaigns.id = delete_draft_campaign.campaign_id for update;
+            if not found then
+                return false;
+            end if;
+            if marketing.has_left_draft(delete_draft_campaign.campaign_id) then
+                raise exception 'campaign % has left DRAFT: it is ended, never deleted',
+                    delete_draft_campaign.campaign_id
+                    using errcode = 'restrict_violation',
+                          constraint = 'ad_campaigns_delete_drafts_only';
+            end if;{spend_check}
+            delete from marketing.ad_campaign_status_events as events
+            where events.campaign_id = delete_draft_campaign.campaign_id;
+            delete from marketing.ad_campaign_products as targets
+            where targets.campaign_id = delete_draft_campaign.campaign_id;
+            delete from marketing.ad_campaigns as campaigns
+            where campaigns.id = delete_draft_campaign.campaign_id;
+            return true;
+        end
+        $$
+"""
+# {slack}: how far before now a change is a correction (0007 names it)
+FLIGHT_CORRECTION = """
+        create or replace function marketing.is_flight_correction(
+            campaign_id bigint, new_starts_at timestamptz, new_ends_at timestamptz
+        ) returns boolean language sql stable as $$
+            select
+                marketing.has_left_draft(campaigns.id)
+                and (
+                    new_starts_at is distinct from campaigns.starts_at
+                    and least(campaigns.starts_at, new_starts_at)
+                        < now() - {slack}
+                    or new_ends_at is distinct from campaigns.ends_at
+                    and least(
+                        coalesce(campaigns.ends_at, 'infinity'),
+                        coalesce(new_ends_at, 'infinity')
+                    ) < now() - {slack}
+                )
+            from marketing.ad_campaigns as campaigns
+            where campaigns.id = is_flight_correction.campaign_id
+        $$
+"""
+REQUIRE_CORRECTION_REASON = f"""
+        create or replace function marketing.require_correction_reason()
+        returns trigger language plpgsql as $$
+        begin
+            if current_user <> '{OWNER}'
+                and marketing.is_flight_correction(old.id, new.starts_at, new.ends_at)
+                and coalesce(
+                    current_setting('attribution.correction_reason', true), ''
+                ) !~ '[^[:space:]]'
+            then
+                raise exception
+                    'campaign %: moving a launched flight across the past is a '
+                    'correction and needs a reason', old.id
+                    using errcode = 'check_violation',
+                          constraint = 'ad_campaigns_flight_correction_reason';
+            end if;
+            return new;
+        end
+        $$
+"""
+
 
 def upgrade() -> None:
     _append_only()
@@ -104,22 +191,7 @@ def _no_cascade_over_history() -> None:
             on delete restrict
             """
         )
-    op.execute(
-        """
-        create or replace function marketing.has_left_draft(campaign_id bigint)
-        returns boolean language sql stable as $$
-            select exists (
-                select from marketing.ad_campaign_status_events as events
-                where events.campaign_id = has_left_draft.campaign_id
-                    and events.to_status <> 'DRAFT'
-            ) or exists (
-                select from marketing.ad_campaigns as campaigns
-                where campaigns.id = has_left_draft.campaign_id
-                    and campaigns.status <> 'DRAFT'
-            )
-        $$
-        """
-    )
+    op.execute(HAS_LEFT_DRAFT.format(options=""))
     op.execute(
         """
         create or replace function marketing.refuse_launched_delete()
@@ -148,34 +220,7 @@ def _no_cascade_over_history() -> None:
         """
     )
     # a draft's own rows go with it, as the owner: nobody else deletes history
-    op.execute(
-        """
-        create or replace function marketing.delete_draft_campaign(campaign_id bigint)
-        returns boolean language plpgsql security definer
-        set search_path = pg_catalog, pg_temp as $$
-        begin
-            perform 1 from marketing.ad_campaigns as campaigns
-            where campaigns.id = delete_draft_campaign.campaign_id for update;
-            if not found then
-                return false;
-            end if;
-            if marketing.has_left_draft(delete_draft_campaign.campaign_id) then
-                raise exception 'campaign % has left DRAFT: it is ended, never deleted',
-                    delete_draft_campaign.campaign_id
-                    using errcode = 'restrict_violation',
-                          constraint = 'ad_campaigns_delete_drafts_only';
-            end if;
-            delete from marketing.ad_campaign_status_events as events
-            where events.campaign_id = delete_draft_campaign.campaign_id;
-            delete from marketing.ad_campaign_products as targets
-            where targets.campaign_id = delete_draft_campaign.campaign_id;
-            delete from marketing.ad_campaigns as campaigns
-            where campaigns.id = delete_draft_campaign.campaign_id;
-            return true;
-        end
-        $$
-        """
-    )
+    op.execute(DELETE_DRAFT.format(spend_check=""))
     op.execute(
         f"alter function marketing.delete_draft_campaign(bigint) owner to {OWNER}"
     )
@@ -291,50 +336,8 @@ def _status_sequence() -> None:
 def _flight_corrections() -> None:
     # One home for "is this flight change a correction?": the data layer asks
     # the same function before it writes.
-    op.execute(
-        f"""
-        create or replace function marketing.is_flight_correction(
-            campaign_id bigint, new_starts_at timestamptz, new_ends_at timestamptz
-        ) returns boolean language sql stable as $$
-            select
-                marketing.has_left_draft(campaigns.id)
-                and (
-                    new_starts_at is distinct from campaigns.starts_at
-                    and least(campaigns.starts_at, new_starts_at)
-                        < now() - interval '{CORRECTION_SLACK}'
-                    or new_ends_at is distinct from campaigns.ends_at
-                    and least(
-                        coalesce(campaigns.ends_at, 'infinity'),
-                        coalesce(new_ends_at, 'infinity')
-                    ) < now() - interval '{CORRECTION_SLACK}'
-                )
-            from marketing.ad_campaigns as campaigns
-            where campaigns.id = is_flight_correction.campaign_id
-        $$
-        """
-    )
-    op.execute(
-        f"""
-        create or replace function marketing.require_correction_reason()
-        returns trigger language plpgsql as $$
-        begin
-            if current_user <> '{OWNER}'
-                and marketing.is_flight_correction(old.id, new.starts_at, new.ends_at)
-                and coalesce(
-                    current_setting('attribution.correction_reason', true), ''
-                ) !~ '[^[:space:]]'
-            then
-                raise exception
-                    'campaign %: moving a launched flight across the past is a '
-                    'correction and needs a reason', old.id
-                    using errcode = 'check_violation',
-                          constraint = 'ad_campaigns_flight_correction_reason';
-            end if;
-            return new;
-        end
-        $$
-        """
-    )
+    op.execute(FLIGHT_CORRECTION.format(slack=f"interval '{CORRECTION_SLACK}'"))
+    op.execute(REQUIRE_CORRECTION_REASON)
     op.execute(
         "drop trigger if exists ad_campaigns_flight_correction"
         " on marketing.ad_campaigns"

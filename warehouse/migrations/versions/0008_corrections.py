@@ -30,6 +30,8 @@ Revision ID: 0008
 Revises: 0007
 """
 
+import importlib
+
 from alembic import op
 
 revision = "0008"
@@ -38,29 +40,19 @@ branch_labels = None
 depends_on = None
 
 OWNER = "attribution_owner"
-
-# 0005_history's, unchanged but security definer: the correction checks call
-# it for any writer, which need not read every marketing table
-HAS_LEFT_DRAFT = """
-        create or replace function marketing.has_left_draft(campaign_id bigint)
-        returns boolean language sql stable {security}
-        set search_path = pg_catalog, pg_temp as $$
-            select exists (
-                select from marketing.ad_campaign_status_events as events
-                where events.campaign_id = has_left_draft.campaign_id
-                    and events.to_status <> 'DRAFT'
-            ) or exists (
-                select from marketing.ad_campaigns as campaigns
-                where campaigns.id = has_left_draft.campaign_id
-                    and campaigns.status <> 'DRAFT'
-            )
-        $$
-"""
+# the functions 0005_history made: their text lives there
+history = importlib.import_module("warehouse.migrations.versions.0005_history")
 
 
 def upgrade() -> None:
     _clock()
-    op.execute(HAS_LEFT_DRAFT.format(security="security definer"))
+    # 0005_history's, unchanged but security definer: the correction checks
+    # call it for any writer, which need not read every marketing table
+    op.execute(
+        history.HAS_LEFT_DRAFT.format(
+            options=" security definer set search_path = pg_catalog, pg_temp"
+        )
+    )
     op.execute(f"alter function marketing.has_left_draft(bigint) owner to {OWNER}")
     _record()
     _flight()
@@ -414,33 +406,15 @@ def downgrade() -> None:
     )
     op.execute("drop function if exists marketing.check_status_event_time()")
     # 0005_history's flight check, without the record
-    op.execute(
-        f"""
-        create or replace function marketing.require_correction_reason()
-        returns trigger language plpgsql as $$
-        begin
-            if current_user <> '{OWNER}'
-                and marketing.is_flight_correction(old.id, new.starts_at, new.ends_at)
-                and coalesce(
-                    current_setting('attribution.correction_reason', true), ''
-                ) !~ '[^[:space:]]'
-            then
-                raise exception
-                    'campaign %: moving a launched flight across the past is a '
-                    'correction and needs a reason', old.id
-                    using errcode = 'check_violation',
-                          constraint = 'ad_campaigns_flight_correction_reason';
-            end if;
-            return new;
-        end
-        $$
-        """
-    )
+    op.execute(history.REQUIRE_CORRECTION_REASON)
     op.execute(
         "drop function if exists marketing.record_correction("
         "text, text, text, bigint, bigint, text, jsonb)"
     )
-    op.execute(HAS_LEFT_DRAFT.format(security=""))
+    # still with the search path 0008 set
+    op.execute(
+        history.HAS_LEFT_DRAFT.format(options=" set search_path = pg_catalog, pg_temp")
+    )
     for function in (
         "correction_reason()",
         "status_event_horizon()",

@@ -18,6 +18,8 @@ Revision ID: 0009
 Revises: 0008
 """
 
+import importlib
+
 from alembic import op
 
 revision = "0009"
@@ -26,33 +28,9 @@ branch_labels = None
 depends_on = None
 
 OWNER = "attribution_owner"
-# 0005_history's door for drafts; {spend_check} is where spend is refused
-DELETE_DRAFT = """
-        create or replace function marketing.delete_draft_campaign(campaign_id bigint)
-        returns boolean language plpgsql security definer
-        set search_path = pg_catalog, pg_temp as $$
-        begin
-            perform 1 from marketing.ad_campaigns as campaigns
-            where campaigns.id = delete_draft_campaign.campaign_id for update;
-            if not found then
-                return false;
-            end if;
-            if marketing.has_left_draft(delete_draft_campaign.campaign_id) then
-                raise exception 'campaign % has left DRAFT: it is ended, never deleted',
-                    delete_draft_campaign.campaign_id
-                    using errcode = 'restrict_violation',
-                          constraint = 'ad_campaigns_delete_drafts_only';
-            end if;{spend_check}
-            delete from marketing.ad_campaign_status_events as events
-            where events.campaign_id = delete_draft_campaign.campaign_id;
-            delete from marketing.ad_campaign_products as targets
-            where targets.campaign_id = delete_draft_campaign.campaign_id;
-            delete from marketing.ad_campaigns as campaigns
-            where campaigns.id = delete_draft_campaign.campaign_id;
-            return true;
-        end
-        $$
-"""
+# the functions 0005_history made: their text lives there
+history = importlib.import_module("warehouse.migrations.versions.0005_history")
+# where 0005_history's door for drafts refuses one with spend
 SPEND_CHECK = """
             if exists (
                 select from marketing.ad_spend_daily as spend
@@ -128,33 +106,28 @@ def upgrade() -> None:
         for each row execute function marketing.check_spend_day()
         """
     )
+    _campaign_key(on_delete="restrict")
+    op.execute(history.DELETE_DRAFT.format(spend_check=SPEND_CHECK))
+
+
+def _campaign_key(on_delete: str) -> None:
+    """Spend's foreign key to its campaign, with what deleting one does."""
     op.execute(
         "alter table marketing.ad_spend_daily"
         " drop constraint if exists ad_spend_daily_campaign_id_fkey"
     )
     op.execute(
-        """
+        f"""
         alter table marketing.ad_spend_daily add constraint
         ad_spend_daily_campaign_id_fkey foreign key (campaign_id)
-        references marketing.ad_campaigns (id) on delete restrict
+        references marketing.ad_campaigns (id) on delete {on_delete}
         """
     )
-    op.execute(DELETE_DRAFT.format(spend_check=SPEND_CHECK))
 
 
 def downgrade() -> None:
-    op.execute(DELETE_DRAFT.format(spend_check=""))
-    op.execute(
-        "alter table marketing.ad_spend_daily"
-        " drop constraint if exists ad_spend_daily_campaign_id_fkey"
-    )
-    op.execute(
-        """
-        alter table marketing.ad_spend_daily add constraint
-        ad_spend_daily_campaign_id_fkey foreign key (campaign_id)
-        references marketing.ad_campaigns (id) on delete cascade
-        """
-    )
+    op.execute(history.DELETE_DRAFT.format(spend_check=""))
+    _campaign_key(on_delete="cascade")
     op.execute("drop trigger if exists ad_spend_daily_day on marketing.ad_spend_daily")
     op.execute("drop function if exists marketing.check_spend_day()")
     op.execute("drop function if exists marketing.spend_days(bigint)")
