@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from measurement.design import ESTIMATED, Design
-from measurement.estimate import estimate
+from measurement.estimate import SIGNIFICANCE, estimate
 
 PRE_START, LAUNCH, END = date(2026, 1, 1), date(2026, 1, 22), date(2026, 2, 11)
 TREATED, CONTROLS = tuple(range(1, 9)), tuple(range(9, 25))
@@ -59,8 +59,8 @@ def main(argv: list[str] | None = None) -> int:
         low, high = result.revenue.low, result.revenue.high
         counts["covered"] += low <= truth <= high
         counts["zero_out"] += not low <= 0 <= high
-        counts["pre_trend"] += result.pre_trend_p_value < 0.05
-        counts["placebo"] += result.placebo_p_value < 0.05
+        counts["pre_trend"] += result.pre_trend_p_value < SIGNIFICANCE
+        counts["placebo"] += result.placebo_p_value < SIGNIFICANCE
         counts["unrel"] += not result.is_reliable
     share = {name: count / args.draws for name, count in counts.items()}
     print(

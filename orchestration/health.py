@@ -13,6 +13,9 @@ from decimal import Decimal
 
 import psycopg
 
+from measurement.design import ESTIMATED
+from measurement.estimate import SIGNIFICANCE
+
 CREDITS = "fct_order_item_campaign_credits"
 ITEMS = "fct_order_item_attribution"
 HEALTH = "agg_attribution_health_daily"
@@ -182,11 +185,12 @@ def credits_age_minutes(conn: psycopg.Connection) -> float | None:
 
 def pre_trend_failures(conn: psycopg.Connection) -> list[tuple[int, float]]:
     """The estimated campaigns whose targeted products already moved
-    differently from the controls before launch (pre-trend p below 0.05), as
-    (campaign_id, p), the least likely first."""
+    differently from the controls before launch (pre-trend p below the
+    estimator's SIGNIFICANCE), as (campaign_id, p), the least likely first."""
     rows = conn.execute(
         "select campaign_id, pre_trend_p_value from marts.fct_campaign_lift"
-        " where estimate_status = 'estimated' and pre_trend_p_value < 0.05"
-        " order by pre_trend_p_value, campaign_id"
+        " where estimate_status = %s and pre_trend_p_value < %s"
+        " order by pre_trend_p_value, campaign_id",
+        (ESTIMATED, SIGNIFICANCE),
     ).fetchall()
     return [(int(campaign_id), float(p)) for campaign_id, p in rows]

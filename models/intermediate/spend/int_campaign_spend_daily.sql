@@ -1,6 +1,7 @@
 -- What each campaign cost per day, over every source: the uploads and the
 -- inbox (marketing.ad_spend_daily) and Fivetran's matched rows. The one
 -- place spend is summed; every spend column of the marts reads it.
+{%- set spend_columns = 'campaign_id, spend_date, spend, impressions, clicks' %}
 with
 
 uploaded as (
@@ -13,16 +14,9 @@ fivetran as (
 ),
 
 spend_rows as (
-    {%- for spend_source in ['uploaded', 'fivetran'] %}
-        {% if not loop.first %}union all{% endif %}
-        select
-            campaign_id,
-            spend_date,
-            spend,
-            impressions,
-            clicks
-        from {{ spend_source }}
-    {%- endfor %}
+    select {{ spend_columns }} from uploaded
+    union all
+    select {{ spend_columns }} from fivetran
 ),
 
 daily as (
