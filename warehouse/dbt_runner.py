@@ -148,16 +148,23 @@ def newest_project_change(project_dir: Path = PROJECT_ROOT) -> float:
 
 
 def parsed_manifest(params: database.ConnectionParams | None = None) -> dict[str, Any]:
-    """The project's manifest in target/, from `dbt parse` (no database
-    needed) when it is missing or older than a project file."""
-    manifest = PROJECT_ROOT / "target" / "manifest.json"
-    manifest.parent.mkdir(exist_ok=True)
+    """The project's manifest, from `dbt parse` (no database needed) when it
+    is missing or older than a project file.
+
+    It lives in target/parsed/, which nothing but this function writes:
+    every `dbt run` or `build` rewrites target/manifest.json in place, and a
+    reader there can meet half a file written by another process.
+    """
+    target = PROJECT_ROOT / "target" / "parsed"
+    manifest = target / "manifest.json"
+    target.mkdir(parents=True, exist_ok=True)
     # one parse at a time: processes that find it stale together wait for
-    # the first one's manifest instead of writing target/ at once
-    with open(manifest.parent / ".parse.lock", "w") as lock:
+    # the first one's manifest instead of writing it at once
+    with open(target / ".parse.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not manifest.exists() or newest_project_change() > manifest.stat().st_mtime:
-            parsed = run_dbt(["parse", "--quiet"], params, capture=True)
+            env = {"DBT_TARGET_PATH": str(target), "DBT_LOG_PATH": str(target)}
+            parsed = run_dbt(["parse", "--quiet"], params, env, capture=True)
             if parsed.returncode != 0:
                 raise RuntimeError(f"dbt parse failed:\n{parsed.stdout[-4000:]}")
         return json.loads(manifest.read_text())
