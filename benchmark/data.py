@@ -225,3 +225,29 @@ def _generate(
         " (keys, indexes, statistics included)"
     )
     return counts
+
+
+def add_orders(conn: psycopg.Connection, count: int, now: datetime) -> None:
+    """``count`` new orders with their items, sold in the hour before ``now``,
+    with the same distributions as the generated history."""
+    first = conn.execute("select coalesce(max(id), 0) + 1 from erp.orders").fetchone()[
+        0
+    ]
+    next_item = conn.execute(
+        "select coalesce(max(id), 0) + 1 from erp.order_items"
+    ).fetchone()[0]
+    conn.execute("drop sequence if exists pg_temp.bench_item_ids")
+    conn.execute(f"create temporary sequence bench_item_ids start {int(next_item)}")
+    values = {
+        "first": first,
+        "last": first + count - 1,
+        "anchor": now,
+        "start": now - timedelta(hours=1),
+        "span": 3600,
+        "customers": conn.execute("select max(id) from erp.customers").fetchone()[0],
+        "stores": conn.execute("select max(id) from erp.stores").fetchone()[0],
+        "products": conn.execute("select max(id) from erp.products").fetchone()[0],
+        "missing": demo_data.MISSING_PRODUCT_BASE,
+    }
+    conn.execute(ORDERS_SQL, values)
+    conn.execute(ITEMS_SQL, values)

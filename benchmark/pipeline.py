@@ -9,7 +9,9 @@ for ``--reuse``, and measures in this run, on this machine:
   - the frequent run as the change sensor starts it (the sources' marks,
     then `dbt build` of what the changed ones feed without the nightly
     tests, orchestration/jobs/changes.py) after no change, after a change of
-    10,000 orders and after 1 % of the orders changed: models and snapshots
+    10,000 orders, after 1 % of the orders changed and after the change a
+    real ERP makes most (1.2 % of the orders, spread over the last 180 days,
+    cancelled or confirmed, and 2,000 new orders): models and snapshots
     by dbt's per-node times as a share of the full build, and wall time
     including the marks and the frequent tests;
   - the leaderboard query (one month, SPLIT, all campaigns), p50 / p95;
@@ -52,6 +54,10 @@ SETTINGS = {"work_mem": "256MB", "maintenance_work_mem": "1GB"}
 SERVER_SETTINGS = {"shared_buffers": "4GB", "effective_cache_size": "16GB"}
 BUILT_TYPES = ("model", "snapshot")
 SAME_SIZE_CHANGE = 10_000  # orders, at every size
+# the most common change of a real ERP: old orders cancelled or confirmed,
+# spread over 180 days, beside new sales
+STATUS_SHARE = 0.012
+STATUS_NEW_ORDERS = 2_000
 # targets (issue 7)
 NO_CHANGE_TARGET = 0.02
 ONE_PERCENT_TARGET = 0.05
@@ -220,6 +226,41 @@ def change_orders(
         {"now": now, "ids": kinds["add"] + kinds["delete"] + kinds["date"]},
     )
     return len(chosen)
+
+
+def change_old_statuses(
+    conn: psycopg.Connection, share: float, new_orders: int, seed: int, now: datetime
+) -> int:
+    """The change a real ERP makes most: a ``share`` of the orders sold in the
+    last 180 days, spread over them, cancelled (or, when cancelled or
+    pending, confirmed) as refunds and cancellations arrive days to weeks
+    after the sale; plus ``new_orders`` new orders. Returns orders changed."""
+    conn.execute("select setseed(%s)", (seed / 1000,))
+    changed = conn.execute(
+        """
+        with window_orders as (
+            select id from erp.orders
+            where coalesce(order_date, created_at) >= (
+                select max(coalesce(order_date, created_at)) from erp.orders
+            ) - interval '180 days'
+        ),
+        chosen as (
+            select id from window_orders
+            where random() < %(share)s * (select count(*) from erp.orders)
+                / greatest(1, (select count(*) from window_orders))
+        )
+        update erp.orders set
+            status = case
+                when status in ('cancelled', 'pending') then 'confirmed'
+                else 'cancelled'
+            end,
+            updated_at = %(now)s
+        where id in (select chosen.id from chosen)
+        """,
+        {"share": share, "now": now},
+    ).rowcount
+    bench_data.add_orders(conn, new_orders, now)
+    return changed + new_orders
 
 
 LEADERBOARD = """
@@ -534,9 +575,15 @@ def measure(
         for name, count, seed in (
             ("same", min(SAME_SIZE_CHANGE, total_orders // 2), 1),
             ("percent", total_orders // 100, 2),
+            ("statuses", None, 3),
         ):
             with psycopg.connect(params.conninfo()) as conn:
-                change_orders(conn, count, seed=seed, now=datetime.now(UTC))
+                if count is None:
+                    count = change_old_statuses(
+                        conn, STATUS_SHARE, STATUS_NEW_ORDERS, seed, datetime.now(UTC)
+                    )
+                else:
+                    change_orders(conn, count, seed=seed, now=datetime.now(UTC))
                 conn.commit()
             progress(f"frequent run after {count:,} orders changed")
             with explained(params, args.explain):
@@ -651,6 +698,12 @@ def table(results: dict[int, dict[str, object]]) -> list[tuple[str, ...]]:
     for name, label, limit in (
         ("same", "change of 10,000 orders", None),
         ("percent", "1 % of orders changed", ONE_PERCENT_TARGET),
+        (
+            "statuses",
+            f"{STATUS_SHARE:.1%} of orders cancelled/confirmed over 180 days"
+            f" + {STATUS_NEW_ORDERS:,} new",
+            ONE_PERCENT_TARGET,
+        ),
     ):
         row(
             f"{label}: models + snapshots (share of full; wall)",
