@@ -148,6 +148,14 @@ def test_backfill_recomputes_its_range_and_touches_nothing_else(built_db):
     inside = _corrupt_full_credit(built_db, in_range, (start, end))
     outside = _corrupt_full_credit(built_db, out_of_range, (start, end))
     outside_before = support.credit_rows(built_db, out_of_range, (start, end))
+    before = support.credit_rows(built_db)
+    items_in_range = pg.scalar(
+        built_db,
+        "select count(*) from staging.stg_erp__order_items"
+        " join staging.stg_erp__orders using (order_id)"
+        f" where {in_range}",
+        (start, end),
+    )
 
     result = support.run_job(
         built_db,
@@ -161,17 +169,20 @@ def test_backfill_recomputes_its_range_and_touches_nothing_else(built_db):
     # byte-identical outside the range, not even rewritten (same xmin) ...
     assert outside_after == outside_before
     assert outside_after[outside].text != correct[outside].text  # still corrupted
-    # ... and inside it every row is recomputed: the corruption is gone
+    # ... and inside it every item is recomputed: the corruption is gone, and
+    # only the corrupted row is written (the rest came out as they were)
     assert after[inside].text == correct[inside].text
     inside_keys = set(support.credit_rows(built_db, in_range, (start, end)))
-    assert inside_keys and all(
-        after[key].xmin != correct[key].xmin for key in inside_keys
-    )
+    assert len(inside_keys) > 1
+    assert {key for key in inside_keys if after[key].xmin != before[key].xmin} == {
+        inside
+    }
     assert {key: row.text for key, row in after.items()} == {
         key: row.text for key, row in correct.items() if key != outside
     } | {outside: outside_after[outside].text}
     metadata = support.materialized(result)[CREDITS]
-    assert metadata["rows_updated"] == len(inside_keys)
+    assert metadata["items_recomputed"] == items_in_range
+    assert (metadata["rows_updated"], metadata["rows_inserted"]) == (1, 0)
 
 
 def test_recompute_order_fixes_a_corrupted_order(built_db):

@@ -23,11 +23,20 @@
 
 {#-
     PostgreSQL: one statement, so the counts land in the run log with the
-    watermark of this build's transaction. Old rows are found through the
-    key's index (one key column: an array, not a join, which the planner
-    turns into a hash of the keys and a scan of the whole table whenever it
-    guesses many rows per key; several: the aggregates' small tables, a
-    semi-join).
+    watermark of this build's transaction. Only what differs is written: the
+    new rows of the staged keys are compared with the rows the table holds
+    for them, as multisets of whole rows, and only the old rows with no
+    equal new one are deleted and only the new rows with no equal old one
+    inserted. A recomputed row that came out as it was is never touched, nor
+    are the table's indexes for it (most rows of a frequent run: an order's
+    status change moves its reversal flag, not its other items' credits).
+    Rows are compared by their text image (null-safe, hashable, and exact:
+    1.0 and 1.00 differ, as their stored values do), each copy of a
+    repeated row numbered so that duplicates pair off one for one; old rows
+    are deleted by their ctid. Old rows are found through the key's index
+    (one key column: an array, not a join, which the planner turns into a
+    hash of the keys and a scan of the whole table whenever it guesses many
+    rows per key; several: the aggregates' small tables, a semi-join).
 -#}
 {% macro default__replace_rows_sql(arg_dict) %}
     {%- set target = arg_dict["target_relation"] -%}
@@ -35,16 +44,22 @@
     {%- set keys = incremental_engine.replace_key_columns() -%}
     {%- set marker = config.require("marker_column") -%}
     {%- set change_log = incremental_engine.change_log_columns() -%}
-    {%- set names = arg_dict["dest_columns"] | map(attribute="name") -%}
-    {%- set columns = get_quoted_csv(names) -%}
+    {%- set quoted = [] -%}
+    {%- for column in arg_dict["dest_columns"] -%}
+        {%- do quoted.append(adapter.quote(column.name)) -%}
+    {%- endfor -%}
+    {%- set columns = quoted | join(", ") -%}
     {{ incremental_engine.ensure_change_log(target, change_log) }};
     with
     affected_keys as (
         select distinct {{ keys | join(", ") }}
         from {{ incremental_engine.affected_keys_relation() }}
     ),
-    deleted as (
-        delete from {{ target }} as existing
+    old_images as (
+        select
+            existing.ctid as row_id,
+            row(existing.{{ quoted | join(", existing.") }})::text as image
+        from {{ target }} as existing
         where
 {%- if keys | length == 1 %}
             {{ incremental_engine.key_in(
@@ -53,33 +68,60 @@
             (existing.{{ keys | join(", existing.") }})
             in (select {{ keys | join(", ") }} from affected_keys)
 {%- endif %}
+    ),
+    new_images as (
+        select
+            new_row.ctid as row_id,
+            row(new_row.{{ quoted | join(", new_row.") }})::text as image
+        from {{ temp }} as new_row
+        where new_row.{{ marker }} is not null
+    ),
+    old_rows as (
+        select
+            row_id, image, row_number() over (partition by image) as copy
+        from old_images
+    ),
+    new_rows as (
+        select
+            row_id, image, row_number() over (partition by image) as copy
+        from new_images
+    ),
+    gone as (
+        select old_rows.row_id
+        from old_rows
+        left join new_rows
+            on old_rows.image = new_rows.image and old_rows.copy = new_rows.copy
+        where new_rows.row_id is null
+    ),
+    came as (
+        select new_rows.row_id
+        from new_rows
+        left join old_rows
+            on new_rows.image = old_rows.image and new_rows.copy = old_rows.copy
+        where old_rows.row_id is null
+    ),
+    deleted as (
+        delete from {{ target }} as existing
+        where existing.ctid = any(array(select gone.row_id from gone))
         returning existing.*
     ),
     inserted as (
         insert into {{ target }} ({{ columns }})
-        select {{ columns }} from {{ temp }}
-        -- reading `deleted` first makes the delete run before the insert
-        where {{ marker }} is not null and (select count(*) from deleted) >= 0
+        select {{ columns }} from {{ temp }} as new_row
+        -- reading `deleted` first makes the delete run before the insert (a
+        -- changed row keeps its unique key)
+        where
+            new_row.ctid = any(array(select came.row_id from came))
+            and (select count(*) from deleted) >= 0
         returning *
-    ),
-    -- rows deleted and inserted alike (every column) changed nothing
-    gone as (
-        select * from deleted
-        except all
-        select * from inserted
-    ),
-    came as (
-        select * from inserted
-        except all
-        select * from deleted
     ),
     logged as (
         insert into {{ incremental_engine.change_log_relation(target) }} (
             logged_at, change, {{ change_log | join(", ") }}
         )
-        select now(), -1, {{ change_log | join(", ") }} from gone
+        select now(), -1, {{ change_log | join(", ") }} from deleted
         union all
-        select now(), 1, {{ change_log | join(", ") }} from came
+        select now(), 1, {{ change_log | join(", ") }} from inserted
     ),
     counts as (
         select
