@@ -2,13 +2,13 @@
 
 | check | on | severity |
 |---|---|---|
-| source_freshness | the dbt sources with a freshness rule | WARN/ERROR as dbt says |
+| source_freshness | dbt sources with a freshness rule | dbt's WARN/ERROR; nightly |
 | credits_fresh | fct_order_item_campaign_credits | WARN |
-| split_credits_reconcile | fct_order_item_campaign_credits | ERROR (+ alert) |
+| split_credits_reconcile | agg_campaign_daily, by sale day | ERROR (+ alert) |
 | attribution_rate | agg_attribution_health_daily | WARN |
 | bad_source_rows | agg_attribution_health_daily | WARN |
-| full_refresh_matches_incremental | each incremental fact | ERROR (+ alert) |
-| pre_trend | measurement/lift_estimates (orchestration/nightly/lift.py) | WARN |
+| full_refresh_matches_incremental | each incremental fact | ERROR (+ alert); nightly |
+| pre_trend | measurement/lift_estimates (nightly/lift.py) | WARN; nightly |
 
 Checks only observe: they read the database, dbt's source freshness, or
 what the nightly full refresh (orchestration/nightly/full_refresh.py, a step of its own)
@@ -77,7 +77,6 @@ def build_routine_checks(
 ) -> Sequence[AssetChecksDefinition]:
     """The checks every job that builds the marts runs (and the monitor job)."""
     credits_key = model_key(dbt_assets_def, health.CREDITS)
-    items_key = model_key(dbt_assets_def, health.ITEMS)
     health_key = model_key(dbt_assets_def, health.HEALTH)
 
     @asset_check(
@@ -106,10 +105,11 @@ def build_routine_checks(
         )
 
     @asset_check(
-        asset=credits_key,
-        additional_deps=[items_key],
+        asset=model_key(dbt_assets_def, health.CAMPAIGN_DAILY),
+        additional_deps=[health_key],
         description="Non-reversed SPLIT credits sum to the revenue of the non-reversed"
-        " attributed items, item by item.",
+        " attributed items, sale day by sale day (the daily marts; item by item:"
+        " the nightly dbt test split_credits_add_up).",
         retry_policy=DB_RETRY_POLICY,
     )
     def split_credits_reconcile(
@@ -119,7 +119,7 @@ def build_routine_checks(
     ) -> AssetCheckResult:
         with database.connect() as conn:
             figures = health.reconciliation(conn)
-        passed = figures.difference == 0 and figures.items_off == 0
+        passed = figures.difference == 0 and figures.days_off == 0
         result = AssetCheckResult(
             check_name="split_credits_reconcile",
             passed=passed,
@@ -127,7 +127,7 @@ def build_routine_checks(
             description=None
             if passed
             else (
-                f"{figures.items_off} items off; SPLIT credits"
+                f"{figures.days_off} sale days off; SPLIT credits"
                 f" {figures.split_credited_revenue} vs attributed revenue"
                 f" {figures.attributed_item_revenue}"
             ),
@@ -135,7 +135,7 @@ def build_routine_checks(
                 "split_credited_revenue": float(figures.split_credited_revenue),
                 "attributed_item_revenue": float(figures.attributed_item_revenue),
                 "difference": float(figures.difference),
-                "items_off": figures.items_off,
+                "sale_days_off": figures.days_off,
             },
         )
         return _alert_on_failure(

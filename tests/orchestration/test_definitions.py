@@ -69,7 +69,7 @@ def test_every_check_is_on_an_asset_of_the_project(defs):
     credits = "marts/fct_order_item_campaign_credits"
     health = "marts/agg_attribution_health_daily"
     for expected in [
-        (credits, "split_credits_reconcile"),
+        ("marts/agg_campaign_daily", "split_credits_reconcile"),
         (credits, "credits_fresh"),
         (credits, "full_refresh_matches_incremental"),
         ("marts/fct_order_item_attribution", "full_refresh_matches_incremental"),
@@ -152,6 +152,8 @@ def test_tests_tagged_nightly_run_only_in_the_nightly_job(defs):
     assert "unique_int_order_items_evaluated_order_item_id" in only_nightly
     assert incremental <= nightly
     assert "split_credits_reconcile" in incremental
+    # item by item over both whole facts: not on the frequent path
+    assert "split_credits_add_up_fct_order_item_campaign_credits_" in only_nightly
 
 
 def test_the_full_refresh_is_a_nightly_step_and_checks_build_nothing(defs):

@@ -12,6 +12,7 @@ from warehouse.dbt_vars import day_start
 CREDITS = "marts/fct_order_item_campaign_credits"
 ITEMS = "marts/fct_order_item_attribution"
 HEALTH = "marts/agg_attribution_health_daily"
+DAILY = "marts/agg_campaign_daily"
 
 
 def test_incremental_job_builds_credits_checks_and_run_metadata(demo_db):
@@ -33,7 +34,7 @@ def test_incremental_job_builds_credits_checks_and_run_metadata(demo_db):
     assert 0 < metadata[HEALTH]["attribution_rate"] <= 1
 
     checks = support.check_results(result)
-    assert checks[(CREDITS, "split_credits_reconcile")].passed
+    assert checks[(DAILY, "split_credits_reconcile")].passed
     assert checks[(CREDITS, "credits_fresh")].passed
     assert (HEALTH, "attribution_rate") in checks
     # the demo data holds a few bad ERP rows: a WARN check that shows as failed
@@ -137,6 +138,56 @@ def _record_the_corruption(params) -> None:
     )
 
 
+def test_split_credits_that_do_not_add_up_fail_the_checks_and_alert(built_db, run_dbt):
+    # what a faulty split would leave: one SPLIT credit a cent high, in the
+    # fact and in the daily mart that follows it
+    (item, campaign, day) = pg.query(
+        built_db,
+        "select order_item_id, campaign_id, sale_date"
+        " from marts.fct_order_item_campaign_credits"
+        " where credit_mode = 'SPLIT' and not is_reversed"
+        " order by order_item_id, campaign_id limit 1",
+    )[0]
+    pg.execute(
+        built_db,
+        "update marts.fct_order_item_campaign_credits"
+        " set credited_revenue = credited_revenue + 0.01"
+        " where (order_item_id, campaign_id, credit_mode) = (%s, %s, 'SPLIT')",
+        (item, campaign),
+    )
+    pg.execute(
+        built_db,
+        "update marts.agg_campaign_daily set revenue = revenue + 0.01"
+        " where (campaign_id, sale_date, credit_mode) = (%s, %s, 'SPLIT')",
+        (campaign, day),
+    )
+
+    # the frequent runs' check (here the monitor job's): by sale day, from
+    # the daily marts alone
+    result = support.run_job(built_db, "attribution_monitor")
+    check = support.check_results(result)[(DAILY, "split_credits_reconcile")]
+    assert not check.passed
+    assert check.metadata["sale_days_off"].value == 1
+    assert check.metadata["difference"].value == 0.01
+    assert pg.query(built_db, "select source, job_name from ops.alerts") == [
+        ("check:split_credits_reconcile", "attribution_monitor")
+    ]
+
+    # item by item over the whole facts, both ways, the nightly dbt test: the
+    # cent, and an attributed item whose SPLIT credits are gone
+    pg.execute(
+        built_db,
+        "delete from marts.fct_order_item_campaign_credits"
+        " where credit_mode = 'SPLIT' and order_item_id = (select min(order_item_id)"
+        " from marts.fct_order_item_campaign_credits where order_item_id > %s)",
+        (item,),
+    )
+    output = run_dbt(
+        built_db, "test", "--select", "test_name:split_credits_add_up", expect_ok=False
+    )
+    assert "Got 2 results" in output, output[-2000:]
+
+
 def test_backfill_recomputes_its_range_and_touches_nothing_else(built_db):
     day = _busiest_sale_day(built_db)
     # a backfill's dates are reporting days: [its start, the next day's start)
@@ -195,6 +246,20 @@ def test_recompute_order_fixes_a_corrupted_order(built_db):
         )
     ]
     correct = support.credit_rows(built_db)
+    # as a faulty run would have: in the fact, and in the daily mart its
+    # change log feeds
+    pg.execute(
+        built_db,
+        "update marts.agg_campaign_daily as daily"
+        " set revenue = daily.revenue + moved.revenue,"
+        " units = daily.units - moved.units"
+        " from (select campaign_id, sale_date, credit_mode, 5 * count(*) as revenue,"
+        " sum(credited_qty) as units from marts.fct_order_item_campaign_credits"
+        " where order_id = %s and not is_reversed group by 1, 2, 3) as moved"
+        " where (daily.campaign_id, daily.sale_date, daily.credit_mode)"
+        " = (moved.campaign_id, moved.sale_date, moved.credit_mode)",
+        (order_id,),
+    )
     pg.execute(
         built_db,
         "update marts.fct_order_item_campaign_credits set credited_revenue ="
@@ -220,7 +285,7 @@ def test_recompute_order_fixes_a_corrupted_order(built_db):
     assert fixed and all(row.text == correct[key].text for key, row in fixed.items())
     assert after[other].text != correct[other].text  # another order: left alone
     checks = support.check_results(result)
-    assert checks[(CREDITS, "split_credits_reconcile")].passed
+    assert checks[(DAILY, "split_credits_reconcile")].passed
 
 
 def test_nightly_proves_full_refresh_equals_incremental_and_flags_a_difference(
