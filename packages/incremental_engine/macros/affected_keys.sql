@@ -2,10 +2,9 @@
     The keys an incremental build recomputes, staged before the build (the
     model's pre-hook); key_in.sql reaches rows by them.
 
-    stage_affected_keys(query): the keys as `<model>__affected_keys`, a
-    temporary table that is analysed (PostgreSQL) or cached (Spark), so the
-    planner knows how few they are. A full build instead starts the model's
-    change log afresh.
+    stage_affected_keys(query): the keys staged (staged.sql) as
+    `<model>__affected_keys`, so the planner knows how few they are. A full
+    build instead starts the model's change log afresh.
     affected_keys_relation(): that table's name, for the model's SQL.
 -#}
 {% macro stage_affected_keys(affected_sql) %}
@@ -16,10 +15,7 @@
     {%- if not is_incremental() -%}
         {{ return(incremental_engine.drop_change_log(this)) }}
     {%- endif -%}
-    drop table if exists {{ incremental_engine.affected_keys_relation() }};
-    create temporary table {{ incremental_engine.affected_keys_relation() }}
-    as {{ affected_sql }};
-    analyze {{ incremental_engine.affected_keys_relation() }}
+    {{ incremental_engine.stage('affected_keys', affected_sql) }}
 {% endmacro %}
 
 {#- Spark: tables, not cached views (a cached view is recomputed, from the
@@ -36,12 +32,7 @@
     {%- if not is_incremental() -%}
         {{ return(incremental_engine.drop_change_log(this)) }}
     {%- endif -%}
-    {%- if execute -%}
-        {%- do run_query(
-            "drop table if exists " ~ incremental_engine.affected_keys_relation()) -%}
-    {%- endif -%}
-    create table {{ incremental_engine.affected_keys_relation() }} using parquet
-    as {{ affected_sql }}
+    {{ incremental_engine.stage('affected_keys', affected_sql) }}
 {% endmacro %}
 
 {% macro build_started_relation() -%}
@@ -49,13 +40,5 @@
 {%- endmacro %}
 
 {% macro affected_keys_relation() -%}
-    {{ return(adapter.dispatch('affected_keys_relation', 'incremental_engine')()) }}
-{%- endmacro %}
-
-{% macro default__affected_keys_relation() -%}
-    {{ this.identifier }}__affected_keys
-{%- endmacro %}
-
-{% macro spark__affected_keys_relation() -%}
-    {{ this.schema }}.{{ this.identifier }}__affected_keys
+    {{ incremental_engine.staged_relation('affected_keys') }}
 {%- endmacro %}
