@@ -47,82 +47,133 @@
     fct_credit_changes' differences, staged by its pre-hook: per credit row
     and sale date, what the credits say now (non-reversed amounts) minus what
     the changes recorded so far add up to, where they differ (a sale moved to
-    another day is taken off the old day and put on the new one).
+    another day is taken off the old day and put on the new one); with, per
+    credit row, whether it is reversed now and whether the oldest version
+    the fact's log replaced since this model's watermark was (null: none).
+    One pass: the versions of each checked credit as rows of one union,
+    summed and flagged by sorting, never joined back by key (a join of
+    thousands of keys on three columns is guessed at one row, and a nested
+    loop over both sides took minutes at 1M items).
 -#}
 {% macro credit_changes_differences() %}
     {%- set credits = ref('fct_order_item_campaign_credits') -%}
+    {%- set credit_key = 'order_item_id, campaign_id, credit_mode' -%}
     with
     checked as (
         {{ credit_changes_checked() }}
     ),
 
-    now_credited as (
+    versions as (
+        -- what the fact holds now
         select
             credits.order_item_id,
             credits.campaign_id,
             credits.credit_mode,
             credits.order_id,
             credits.sale_date,
-            credits.credited_qty as units,
-            credits.credited_revenue as revenue,
-            coalesce(credits.credited_profit, 0) as profit
+            case when not credits.is_reversed then credits.credited_qty end
+                as units,
+            case when not credits.is_reversed then credits.credited_revenue end
+                as revenue,
+            case
+                when not credits.is_reversed
+                    then coalesce(credits.credited_profit, 0)
+            end as profit,
+            credits.is_reversed as is_reversed_now,
+            cast(null as boolean) as was_reversed
         from {{ credits }} as credits
         inner join checked
             on
                 credits.order_item_id = checked.order_item_id
                 and credits.campaign_id = checked.campaign_id
                 and credits.credit_mode = checked.credit_mode
-        where not credits.is_reversed
-    ),
-
-    recorded as (
         {% if is_incremental() %}
+        union all
+        -- what the changes recorded so far add up to, taken off
+        select
+            recorded.order_item_id,
+            recorded.campaign_id,
+            recorded.credit_mode,
+            recorded.order_id,
+            recorded.sale_date,
+            -recorded.units_delta as units,
+            -recorded.revenue_delta as revenue,
+            -coalesce(recorded.profit_delta, 0) as profit,
+            cast(null as boolean) as is_reversed_now,
+            cast(null as boolean) as was_reversed
+        from {{ this }} as recorded
+        inner join checked
+            on
+                recorded.order_item_id = checked.order_item_id
+                and recorded.campaign_id = checked.campaign_id
+                and recorded.credit_mode = checked.credit_mode
+        {% endif %}{% if not credit_changes_compare_all() %}
+        union all
+        -- the credit as it stood at this model's last build: the oldest
+        -- version the fact's log replaced since
+        select
+            replaced.order_item_id,
+            replaced.campaign_id,
+            replaced.credit_mode,
+            cast(null as bigint) as order_id,
+            cast(null as date) as sale_date,
+            cast(null as decimal(16, 4)) as units,
+            cast(null as decimal(16, 2)) as revenue,
+            cast(null as decimal(16, 2)) as profit,
+            cast(null as boolean) as is_reversed_now,
+            replaced.is_reversed as was_reversed
+        from (
             select
-                recorded.order_item_id,
-                recorded.campaign_id,
-                recorded.credit_mode,
-                recorded.order_id,
-                recorded.sale_date,
-                sum(recorded.units_delta) as units,
-                sum(recorded.revenue_delta) as revenue,
-                sum(recorded.profit_delta) as profit
-            from {{ this }} as recorded
-            inner join checked
-                on
-                    recorded.order_item_id = checked.order_item_id
-                    and recorded.campaign_id = checked.campaign_id
-                    and recorded.credit_mode = checked.credit_mode
-            group by 1, 2, 3, 4, 5
-        {% else %}
-            select * from now_credited where false
+                changes.order_item_id,
+                changes.campaign_id,
+                changes.credit_mode,
+                changes.is_reversed,
+                row_number() over (
+                    partition by {{ credit_key }}
+                    order by changes.logged_at
+                ) as replaced_order
+            from {{ incremental_engine.change_log_relation(credits) }} as changes
+            where
+                changes.logged_at > {{ incremental_engine.watermark() }}
+                and changes.change = -1
+        ) as replaced
+        where replaced.replaced_order = 1
         {% endif %}
     ),
 
-    differences as (
+    per_day as (
         select
-            coalesce(now_credited.order_item_id, recorded.order_item_id)
-                as order_item_id,
-            coalesce(now_credited.campaign_id, recorded.campaign_id)
-                as campaign_id,
-            coalesce(now_credited.credit_mode, recorded.credit_mode)
-                as credit_mode,
-            coalesce(now_credited.order_id, recorded.order_id) as order_id,
-            coalesce(now_credited.sale_date, recorded.sale_date) as sale_date,
-            coalesce(now_credited.units, 0) - coalesce(recorded.units, 0)
-                as units_delta,
-            coalesce(now_credited.revenue, 0) - coalesce(recorded.revenue, 0)
-                as revenue_delta,
-            coalesce(now_credited.profit, 0) - coalesce(recorded.profit, 0)
-                as profit_delta
-        from now_credited
-        full outer join recorded
-            on
-                now_credited.order_item_id = recorded.order_item_id
-                and now_credited.campaign_id = recorded.campaign_id
-                and now_credited.credit_mode = recorded.credit_mode
-                and now_credited.sale_date = recorded.sale_date
+            order_item_id,
+            campaign_id,
+            credit_mode,
+            sale_date,
+            max(order_id) as order_id,
+            coalesce(sum(units), 0) as units_delta,
+            coalesce(sum(revenue), 0) as revenue_delta,
+            coalesce(sum(profit), 0) as profit_delta,
+            bool_or(is_reversed_now) as is_reversed_now,
+            bool_or(was_reversed) as was_reversed
+        from versions
+        group by order_item_id, campaign_id, credit_mode, sale_date
+    ),
+
+    flagged as (
+        select
+            order_item_id,
+            campaign_id,
+            credit_mode,
+            sale_date,
+            order_id,
+            units_delta,
+            revenue_delta,
+            profit_delta,
+            bool_or(is_reversed_now) over (partition by {{ credit_key }})
+                as is_reversed_now,
+            bool_or(was_reversed) over (partition by {{ credit_key }})
+                as was_reversed
+        from per_day
     )
 
-    select * from differences
+    select * from flagged
     where units_delta != 0 or revenue_delta != 0 or profit_delta != 0
 {% endmacro %}

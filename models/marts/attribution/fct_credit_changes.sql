@@ -33,8 +33,6 @@
 -- change moved it (a correction). What a full comparison finds is a
 -- `rebuild` (a sale on the first build).
 {%- set since = incremental_engine.watermark() %}
-{%- set credits = ref('fct_order_item_campaign_credits') %}
-{%- set credit_key = ['order_item_id', 'campaign_id', 'credit_mode'] %}
 with
 
 changed as (
@@ -52,38 +50,6 @@ changed as (
 
 {% else %}
 
-    changed_credits as (
-        select distinct {{ credit_key | join(', ') }} from changed
-    ),
-
-    -- the credit as it stood at this model's last build: the oldest
-    -- version the fact's log replaced since (none: the credit is new)
-    replaced as (
-        select
-            {{ credit_key | join(', ') }},
-            is_reversed,
-            row_number() over (
-                partition by {{ credit_key | join(', ') }}
-                order by logged_at
-            ) as replaced_order
-        from {{ incremental_engine.change_log_relation(credits) }}
-        where logged_at > {{ since }} and change = -1
-    ),
-
-    now_reversed as (
-        select
-            credits.order_item_id,
-            credits.campaign_id,
-            credits.credit_mode,
-            credits.is_reversed
-        from {{ credits }} as credits
-        inner join changed_credits
-            on
-                credits.order_item_id = changed_credits.order_item_id
-                and credits.campaign_id = changed_credits.campaign_id
-                and credits.credit_mode = changed_credits.credit_mode
-    ),
-
     changed_orders as (
         select distinct orders.order_id
         from ({{ attribution_affected_orders(since) }}) as orders
@@ -99,34 +65,22 @@ changed as (
         having min(versions.observed_at) > {{ since }}
     ),
 
-    -- each changed row's cause; every join meets one row at most (a
-    -- credit's replaced and current versions, its order)
+    -- each changed row's cause; each join meets one row at most (its order)
     caused as (
         select
             changed.*,
             case
                 when
-                    not replaced.is_reversed and now_reversed.is_reversed
+                    not changed.was_reversed and changed.is_reversed_now
                     then 'reversal'
                 when
-                    replaced.is_reversed and not now_reversed.is_reversed
+                    changed.was_reversed and not changed.is_reversed_now
                     then 'reinstatement'
                 when new_orders.order_id is not null then 'sale'
                 when changed_orders.order_id is not null then 'order_edit'
                 else 'correction'
             end as cause
         from changed
-        left join replaced
-            on
-                changed.order_item_id = replaced.order_item_id
-                and changed.campaign_id = replaced.campaign_id
-                and changed.credit_mode = replaced.credit_mode
-                and replaced.replaced_order = 1
-        left join now_reversed
-            on
-                changed.order_item_id = now_reversed.order_item_id
-                and changed.campaign_id = now_reversed.campaign_id
-                and changed.credit_mode = now_reversed.credit_mode
         left join new_orders on changed.order_id = new_orders.order_id
         left join changed_orders on changed.order_id = changed_orders.order_id
     ),
