@@ -56,6 +56,9 @@
     loop over both sides took minutes at 1M items).
 -#}
 {% macro credit_changes_differences() %}
+    {%- if not is_incremental() -%}
+        {{ return(credit_changes_first_build()) }}
+    {%- endif -%}
     {%- set credits = ref('fct_order_item_campaign_credits') -%}
     {%- set credit_key = 'order_item_id, campaign_id, credit_mode' -%}
     with
@@ -176,4 +179,30 @@
 
     select * from flagged
     where units_delta != 0 or revenue_delta != 0 or profit_delta != 0
+{% endmacro %}
+
+{#-
+    The differences on fct_credit_changes' first build: every non-reversed
+    credit as it stands, one row each (nothing recorded yet to add up).
+-#}
+{% macro credit_changes_first_build() %}
+    select
+        credits.order_item_id,
+        credits.campaign_id,
+        credits.credit_mode,
+        credits.sale_date,
+        credits.order_id,
+        credits.credited_qty as units_delta,
+        credits.credited_revenue as revenue_delta,
+        coalesce(credits.credited_profit, 0) as profit_delta,
+        credits.is_reversed as is_reversed_now,
+        cast(null as boolean) as was_reversed
+    from {{ ref('fct_order_item_campaign_credits') }} as credits
+    where
+        not credits.is_reversed
+        and (
+            credits.credited_qty != 0
+            or credits.credited_revenue != 0
+            or coalesce(credits.credited_profit, 0) != 0
+        )
 {% endmacro %}
