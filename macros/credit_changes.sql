@@ -20,9 +20,10 @@
 {%- endmacro %}
 
 {#-
-    The credit rows fct_credit_changes compares: every one it or the fact
-    holds (credit_changes_compare_all), else those the fact's change log
-    shows changed after its watermark.
+    The credit rows an incremental build of fct_credit_changes compares:
+    every one it or the fact holds (credit_changes_compare_all), else those
+    the fact's change log shows changed after its watermark. (Its first
+    build reads no key: credit_changes_first_build.)
 -#}
 {% macro credit_changes_checked() %}
     {%- set credits = ref('fct_order_item_campaign_credits') -%}
@@ -31,15 +32,12 @@
             changes.order_item_id, changes.campaign_id, changes.credit_mode
         from {{ incremental_engine.change_log_relation(credits) }} as changes
         where changes.logged_at > {{ incremental_engine.watermark() }}
-    {%- elif is_incremental() %}
+    {%- else %}
         select credits.order_item_id, credits.campaign_id, credits.credit_mode
         from {{ credits }} as credits
         union
         select existing.order_item_id, existing.campaign_id, existing.credit_mode
         from {{ this }} as existing
-    {%- else %}
-        select credits.order_item_id, credits.campaign_id, credits.credit_mode
-        from {{ credits }} as credits
     {%- endif %}
 {% endmacro %}
 
